@@ -1,0 +1,113 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeBenchContexts } from './context';
+import { botLog, type RunOptions } from './processes';
+import { type BenchResults, loadAverage, machine, markdown, table } from './report';
+import {
+  firstText,
+  type LongResult,
+  loggingCost,
+  longAnswers,
+  type MemoryResult,
+  type ModelPacing,
+  memoryFootprint,
+  type StoreResult,
+  storeScenarios,
+} from './scenarios';
+import { type BenchStore, memoryStore, postgresStore, redisStore, sqliteStore } from './stores';
+
+/** V8's young generation grows to 128 MB under load by default; capped, the bot's RSS stays far lower. */
+const SMALL_YOUNG_GENERATION = ['--max-semi-space-size=16'];
+
+const USAGE = `npm run bench -- [--ttft ms] [--tps tokens/s] [--stores memory,sqlite,redis,postgres] [--profile dir] [--out file]`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      ttft: { type: 'string', default: '300' },
+      tps: { type: 'string', default: '50' },
+      stores: { type: 'string', default: 'memory,sqlite,redis,postgres' },
+      profile: { type: 'string' },
+      out: { type: 'string', default: 'BENCHMARKS.md' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const started = performance.now();
+  const loadAtStart = loadAverage();
+  const pacing: ModelPacing = { ttftMs: Number(values.ttft), tokensPerSecond: Number(values.tps) };
+  const contextsDir = writeBenchContexts();
+  const options: RunOptions = { contextsDir, profileDir: values.profile && path.resolve(values.profile) };
+  const wanted = new Set(values.stores.split(','));
+  const sqlite = sqliteStore();
+  const stores: BenchStore[] = [];
+  const skipped: string[] = [];
+  if (wanted.has('memory')) stores.push(memoryStore());
+  if (wanted.has('sqlite')) stores.push(sqlite);
+  for (const [name, open] of [
+    ['redis', redisStore],
+    ['postgres', postgresStore],
+  ] as const) {
+    if (!wanted.has(name)) continue;
+    const store = await open();
+    if (store) stores.push(store);
+    else skipped.push(`${name} (no server on 127.0.0.1)`);
+  }
+  const step = (what: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(0)} s] ${what}`);
+
+  try {
+    const perStore: StoreResult[] = [];
+    for (const store of stores) {
+      step(`${store.name}: ack, overhead at 1/50/200, throughput, trim`);
+      perStore.push(await storeScenarios(store, options, pacing));
+    }
+    step('sqlite: throughput at LOG_LEVEL=warn and info, by turns');
+    const logging = await loggingCost(sqlite, options);
+    const memory: MemoryResult[] = [];
+    for (const store of stores.filter((s) => s.name === 'memory' || s.name === 'sqlite')) {
+      step(`${store.name}: RSS with 10,000 threads`);
+      memory.push(await memoryFootprint(store, options));
+    }
+    step(`sqlite: RSS with 10,000 threads, node ${SMALL_YOUNG_GENERATION.join(' ')}`);
+    memory.push(await memoryFootprint(sqlite, options, SMALL_YOUNG_GENERATION));
+    step('first token → first visible text: bot, then sayStream()');
+    const firstBot = await firstText('bot', sqlite, options, pacing);
+    const firstSay = await firstText('sayStream', sqlite, options, pacing);
+    step('2,000-character answers: 3 apart, and 50 at once under Slack tiers (bot and sayStream side by side)');
+    const apart = { count: 3, oneWorkspace: false, tiers: false, timeoutMs: 30_000, ttftMs: pacing.ttftMs };
+    const together = { count: 50, oneWorkspace: true, tiers: true, ttftMs: pacing.ttftMs };
+    const long: LongResult[] = await Promise.all([
+      longAnswers('bot', sqlite, options, apart),
+      longAnswers('sayStream', sqlite, options, apart),
+      longAnswers('bot', sqlite, options, { ...together, timeoutMs: 120_000 }),
+      longAnswers('sayStream', sqlite, options, { ...together, timeoutMs: 30_000 }),
+    ]);
+    const results: BenchResults = {
+      machine: machine(loadAtStart),
+      pacing,
+      perStore,
+      skipped,
+      logging,
+      memory,
+      firstText: { bot: firstBot, sayStream: firstSay },
+      long,
+      botLog,
+      seconds: (performance.now() - started) / 1000,
+    };
+    console.log(table(results));
+    writeFileSync(values.out, markdown(results));
+    step(`written to ${values.out}`);
+  } finally {
+    for (const store of stores) await store.cleanup().catch(() => undefined);
+    rmSync(contextsDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,336 @@
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../config';
+import type { Context, ContextRegistry } from '../conversation/context';
+import { type IncomingMessage, messageKey, parseEvent, threadKey } from '../conversation/incoming';
+import { buildInstructions, buildRequest } from '../conversation/prompt';
+import { mentions, onlyMentions, shouldAnswer, type Verdict } from '../conversation/should-answer';
+import { countTokens } from '../conversation/tokens';
+import { LlmError } from '../errors';
+import type { Llm } from '../llm/llm';
+import type { Logger } from '../logger';
+import type { MemberDirectory } from '../slack/member-directory';
+import type { ReplyStreamer } from '../slack/reply-stream';
+import type { ThreadStore, Turn } from '../store/thread-store';
+import { type RepliesReader, readThreadFromSlack } from './thread-history';
+import { ThreadLanes } from './thread-lanes';
+
+/** The Slack calls the answering flow makes besides streaming the reply. */
+export interface SlackSide extends RepliesReader {
+  assistant: {
+    threads: { setStatus(args: { channel_id: string; thread_ts: string; status: string }): Promise<unknown> };
+  };
+  chat: { postMessage(args: { channel: string; thread_ts: string; text: string }): Promise<unknown> };
+}
+
+/** What the answering flow needs; built once in the composition root. */
+export interface AnswerDeps {
+  config: Pick<Config, 'history' | 'claimTtlMs' | 'answerTimeoutMs' | 'access' | 'recovery'>;
+  logger: Logger;
+  store: ThreadStore;
+  llm: Llm;
+  contexts: ContextRegistry;
+  streamer: ReplyStreamer;
+  slack: SlackSide;
+  botUserId: string;
+  /** Looks up guests when DMs are limited to members (DM_MEMBERS_ONLY). */
+  members: MemberDirectory;
+  /** Blocks attached to the end of every answer (feedback buttons). */
+  answerBlocks?: unknown[];
+}
+
+const SORRY = "Sorry, I couldn't answer that just now. Please try again in a minute";
+const CUT_SHORT = '…my answer was cut short';
+const MEMBERS_ONLY = 'Sorry, I can only help full members of this workspace. Please ask your contact here for help.';
+const GREETING = 'Hi! What can I help you with? Ask me here in this thread.';
+
+/** Takes Slack message events and answers the ones meant for the bot, once each, in thread order. */
+export function createQuestionHandler(deps: AnswerDeps) {
+  const { config, logger, store, contexts } = deps;
+  // A thread lease lives as long as a claim without heartbeat: both say the instance holding them is gone.
+  const lanes = new ThreadLanes(store, config.recovery.staleMs, config.answerTimeoutMs * 2);
+  const inFlight = new Set<Promise<void>>();
+  const claimed = new Set<string>();
+  const instructionsFor = new WeakMap<Context, string>();
+
+  function instructions(context: Context): string {
+    let text = instructionsFor.get(context);
+    if (text === undefined) {
+      text = buildInstructions(context);
+      instructionsFor.set(context, text);
+    }
+    return text;
+  }
+
+  async function decide(message: IncomingMessage, context: Context | undefined): Promise<Verdict> {
+    const facts = {
+      botUserId: deps.botUserId,
+      context,
+      inThread: false,
+      allowExternalUsers: config.access.allowExternalUsers,
+    };
+    const needsThreadLookup =
+      message.threadTs !== undefined && message.channelType !== 'im' && !mentions(message.text, deps.botUserId);
+    if (needsThreadLookup && message.source === 'message') {
+      facts.inThread = await store.load(threadKey(message)).then(
+        (turns) => turns.length > 0,
+        () => false,
+      );
+    }
+    return shouldAnswer(message, facts);
+  }
+
+  /** Handles one `message` or `app_mention` event; resolves once the question is claimed (not answered). */
+  async function onEvent(event: unknown, teamId: string | undefined): Promise<void> {
+    const message = parseEvent(event, teamId, deps.botUserId);
+    if (typeof message === 'string') {
+      logger.debug('event ignored', { reason: message });
+      return;
+    }
+    const context = contexts.forChannel(message.channel, message.channelType === 'im');
+    const verdict = await decide(message, context);
+    if (!verdict.answer || !context) {
+      logger.debug('message not for the bot', { channel: message.channel, ts: message.ts, reason: verdict.why });
+      return;
+    }
+    const won = await claim(message);
+    if (!won) {
+      logger.debug('duplicate delivery ignored', { channel: message.channel, ts: message.ts, source: message.source });
+      return;
+    }
+    if (message.channelType === 'im' && config.access.dmMembersOnly && !(await isMember(message.user))) {
+      logger.info('DM from a non-member declined', { channel: message.channel, ts: message.ts });
+      await deps.slack.chat
+        .postMessage({ channel: message.channel, thread_ts: message.ts, text: MEMBERS_ONLY })
+        .catch((err: unknown) => logger.warn('could not decline the DM', { error: describe(err) }));
+      await store.complete(messageKey(message)).catch(() => undefined);
+      return;
+    }
+    track(message, context, verdict.why);
+  }
+
+  // With the store unreachable the bot still answers, without memory: claims fall back to this process alone.
+  const localClaims = new Map<string, number>();
+  async function claim(message: IncomingMessage): Promise<boolean> {
+    const id = messageKey(message);
+    const expiresAt = Date.now() + config.claimTtlMs;
+    try {
+      return await store.claim(id, JSON.stringify(message), expiresAt);
+    } catch (err) {
+      logger.warn('store unreachable: answering without memory', { error: describe(err) });
+      const now = Date.now();
+      for (const [key, until] of localClaims) if (until < now) localClaims.delete(key);
+      if ((localClaims.get(id) ?? 0) > now) return false;
+      localClaims.set(id, expiresAt);
+      return true;
+    }
+  }
+
+  // When the lookup itself fails, the safe answer is "not a member": the guest gets a polite refusal.
+  function isMember(user: string): Promise<boolean> {
+    return deps.members.isMember(user).catch((err: unknown) => {
+      logger.warn('users.info failed', { error: describe(err) });
+      return false;
+    });
+  }
+
+  function track(message: IncomingMessage, context: Context, why: string): void {
+    const id = messageKey(message);
+    claimed.add(id);
+    const work = answerClaimed(message, context, why);
+    inFlight.add(work);
+    void work.finally(() => {
+      inFlight.delete(work);
+      claimed.delete(id);
+    });
+  }
+
+  /** Answers a message this instance has claimed, then marks the claim complete. Never rejects. */
+  async function answerClaimed(message: IncomingMessage, context: Context, why: string): Promise<void> {
+    const ref = randomBytes(4).toString('hex');
+    const threadTs = message.threadTs ?? message.ts;
+    try {
+      await lanes.run(threadKey(message), message.ts, () => answer(message, context, ref));
+      logger.info('answered', { ref, channel: message.channel, ts: message.ts, why });
+    } catch (err) {
+      logger.error('answer failed', { ref, channel: message.channel, ts: message.ts, error: describe(err) });
+      if (upstreamText(err)) logger.debug('model error text', { ref, text: upstreamText(err) });
+      await deps.slack.chat
+        .postMessage({ channel: message.channel, thread_ts: threadTs, text: `${SORRY} (ref \`${ref}\`).` })
+        .catch((postErr: unknown) => logger.error('could not post the apology', { ref, error: describe(postErr) }));
+    } finally {
+      await store.complete(messageKey(message)).catch(() => undefined);
+    }
+  }
+
+  async function answer(message: IncomingMessage, context: Context, ref: string): Promise<void> {
+    const key = threadKey(message);
+    const threadTs = message.threadTs ?? message.ts;
+    // Set once the model request below is on its way: building the Web API call first would delay the request.
+    const status = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() =>
+        deps.slack.assistant.threads.setStatus({
+          channel_id: message.channel,
+          thread_ts: threadTs,
+          status: 'is looking into it…',
+        }),
+      )
+      .catch((err: unknown) => logger.debug('status not set', { ref, error: describe(err) }));
+    let history = await store.load(key).catch((err: unknown) => {
+      logger.warn('could not load the thread: answering without its history', { ref, error: describe(err) });
+      return [];
+    });
+    if (history.length === 0 && message.threadTs) {
+      history = await readThreadFromSlack(deps.slack, {
+        channel: message.channel,
+        threadTs,
+        beforeTs: message.ts,
+        botUserId: deps.botUserId,
+      }).catch((err: unknown) => {
+        logger.warn('could not read the thread from Slack', { ref, error: describe(err) });
+        return [];
+      });
+    }
+    if (history.length === 0 && onlyMentions(message.text, deps.botUserId)) {
+      await greet(message, key, threadTs);
+      await status;
+      return;
+    }
+    const { request, kept, counted } = buildRequest({
+      context,
+      instructions: instructions(context),
+      history,
+      question: message.text,
+      tokenBudget: config.history.tokenBudget,
+    });
+    logger.debug('asking the model', { ref, historyTurns: history.length, keptTurns: kept });
+    const reply = deps.streamer.open({
+      team: message.team,
+      channel: message.channel,
+      threadTs,
+      userId: message.user,
+      isDm: message.channelType === 'im',
+    });
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), config.answerTimeoutMs);
+    let text = '';
+    let truncated = false;
+    try {
+      for await (const event of deps.llm.stream(request, { signal: abort.signal })) {
+        if (event.type === 'delta') {
+          text += event.text;
+          reply.write(event.text);
+        } else {
+          truncated = event.truncated === true;
+        }
+      }
+      if (abort.signal.aborted) throw new LlmError('timeout', 'answer took longer than ANSWER_TIMEOUT_MS');
+    } catch (err) {
+      if (text === '') throw err;
+      logger.warn('answer cut short', { ref, error: describe(err) });
+      if (upstreamText(err)) logger.debug('model error text', { ref, text: upstreamText(err) });
+      await reply.abort(`${CUT_SHORT} (ref \`${ref}\`).`);
+      await save(key, message, `${text}\n\n[answer cut short]`, message.ts, counted);
+      return;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (text === '') throw new LlmError('server', 'the model returned an empty answer');
+    if (truncated) reply.write('\n\n_…(answer truncated: it reached the length limit)_');
+    const result = await reply.finish({ blocks: deps.answerBlocks });
+    await status;
+    await save(key, message, text, result.messageTs[0], counted);
+  }
+
+  // A bare mention with nothing to read gives the model nothing to answer: ask instead. The saved turn makes the
+  // asker's reply in the thread a follow-up, answered without a new mention.
+  async function greet(message: IncomingMessage, key: string, threadTs: string): Promise<void> {
+    const reply = deps.streamer.open({
+      team: message.team,
+      channel: message.channel,
+      threadTs,
+      userId: message.user,
+      isDm: message.channelType === 'im',
+    });
+    reply.write(GREETING);
+    const result = await reply.finish();
+    await save(key, message, GREETING, result.messageTs[0], false);
+  }
+
+  // The answer is already in Slack: a store failure here is logged, never turned into an apology. Token counts are
+  // stored once the thread is long enough for trimming to count them (`counted`), so short threads never tokenize.
+  async function save(
+    key: string,
+    message: IncomingMessage,
+    answerText: string,
+    answerTs: string,
+    counted: boolean,
+  ): Promise<void> {
+    const tokens = (text: string) => (counted ? { tokens: countTokens(text) } : {});
+    const turns: Turn[] = [
+      { role: 'user', text: message.text, ts: message.ts, user: message.user, ...tokens(message.text) },
+      { role: 'assistant', text: answerText, ts: answerTs, ...tokens(answerText) },
+    ];
+    await store
+      .append(key, turns, Date.now() + config.history.retentionMs)
+      .catch((err: unknown) =>
+        logger.error('could not save the turn', { channel: message.channel, error: describe(err) }),
+      );
+  }
+
+  /** Waits for answers under way, up to `timeoutMs`; returns how many were still running. */
+  async function drain(timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    while (inFlight.size > 0 && Date.now() < deadline) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise((resolve) => {
+        timer = setTimeout(resolve, deadline - Date.now());
+      });
+      await Promise.race([Promise.allSettled([...inFlight]), timeout]);
+      clearTimeout(timer);
+    }
+    return inFlight.size;
+  }
+
+  return {
+    onEvent,
+    /** Answers a message whose claim this instance took over from a dead one. */
+    resume: (message: IncomingMessage, context: Context) => track(message, context, 'recovered'),
+    /** Ids of the claims this instance is answering or has queued, for heartbeats. */
+    claimedIds: () => [...claimed],
+    drain,
+    inFlight: () => inFlight.size,
+  };
+}
+
+export type QuestionHandler = ReturnType<typeof createQuestionHandler>;
+
+/**
+ * An error reduced to what a log line may carry: name, kind, status, and a redacted message. A model server's own
+ * error text can quote the request (validation errors echo their input), so of those only the codes are kept.
+ */
+export function describe(err: unknown): Record<string, unknown> {
+  if (err instanceof LlmError) {
+    const base = { name: err.name, kind: err.kind, status: err.status };
+    const upstream = upstreamError(err);
+    return upstream
+      ? { ...base, code: upstream.code ?? undefined, type: upstream.type ?? undefined }
+      : { ...base, message: err.message };
+  }
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return { name: err.name, message: err.message, ...(code ? { code } : {}) };
+  }
+  return { message: String(err) };
+}
+
+/** The model server's error behind an LlmError (an HTTP error status, or an error event in the stream), if any. */
+function upstreamError(err: LlmError): { code?: unknown; type?: unknown } | undefined {
+  const cause = err.cause as { error?: unknown; code?: unknown; type?: unknown } | undefined;
+  const fromServer = err.status !== undefined || (typeof cause?.error === 'object' && cause.error !== null);
+  return fromServer ? (cause ?? {}) : undefined;
+}
+
+/** The model server's words about a failure, for debug lines only (they may quote the question). */
+export function upstreamText(err: unknown): string | undefined {
+  return err instanceof LlmError && upstreamError(err) ? err.message : undefined;
+}

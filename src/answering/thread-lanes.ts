@@ -1,0 +1,133 @@
+import type { ThreadStore } from '../store/thread-store';
+
+const UNREACHABLE = Symbol('unreachable');
+const RELEASE_RETRY_MS = 500;
+
+/** A question waiting for its thread. */
+interface Waiter {
+  /** Its place in the thread: the question's Slack ts in microseconds. */
+  order: number | undefined;
+  /** Set once it may run: the store's lease, or null to run without one (store unreachable, waited too long). */
+  token?: string | null;
+  /** Ends the current pause at once: the thread may have just become free here. */
+  wake(): void;
+}
+
+/** One thread's questions in this process: at most one runs, and only the earliest waiting asks the store. */
+interface Lane {
+  running: boolean;
+  asking: boolean;
+  waiting: Waiter[];
+}
+
+/**
+ * Runs work for one thread one at a time, in the order the questions were asked (their Slack ts), in this process
+ * and across instances sharing the store. The earliest question waiting here asks the store for the thread's lease
+ * with its order, also while an earlier one runs here, so that it holds its place in the thread's waiting line: the
+ * store hands the lease to the lowest order in that line, whichever instance asked. (A first-come lease goes to
+ * whoever polls first after a release, so a later question could be answered before an earlier one, without it in
+ * its history.) The lease and a place in the line are short and renewed, so that those of a killed instance free
+ * the thread within `leaseMs`.
+ */
+export class ThreadLanes {
+  private readonly lanes = new Map<string, Lane>();
+
+  constructor(
+    private readonly store: ThreadStore,
+    private readonly leaseMs: number,
+    private readonly maxWaitMs: number,
+  ) {}
+
+  /** Runs `work` for the question asked at `ts` once the thread is free here and across instances, in ts order. */
+  async run<T>(key: string, ts: string, work: () => Promise<T>): Promise<T> {
+    const lane = this.lanes.get(key) ?? { running: false, asking: false, waiting: [] };
+    this.lanes.set(key, lane);
+    const me: Waiter = { order: orderOf(ts), wake: () => undefined };
+    lane.waiting.push(me);
+    let renewal: NodeJS.Timeout | undefined;
+    try {
+      await this.acquire(key, lane, me, (token) => {
+        // A failed or lost renewal leaves the work running: at worst another instance starts on the thread alongside.
+        renewal = setInterval(
+          () => void this.store.renew(key, token, this.leaseMs).catch(() => false),
+          this.leaseMs / 3,
+        );
+        renewal.unref();
+      });
+      return await work();
+    } finally {
+      clearInterval(renewal);
+      if (me.token) await this.release(key, me.token);
+      lane.running = false;
+      if (lane.waiting.length === 0) this.lanes.delete(key);
+      for (const waiter of lane.waiting) waiter.wake();
+    }
+  }
+
+  // A release lost to a store outage is retried until it lands or the lease has lapsed anyway: a lease left behind
+  // would keep the thread's next question waiting, silently, for up to leaseMs after the store is back.
+  private async release(key: string, token: string): Promise<void> {
+    const released = () =>
+      this.store.unlock(key, token).then(
+        () => true,
+        () => false,
+      );
+    if (await released()) return;
+    const until = Date.now() + this.leaseMs;
+    const retry = setInterval(() => {
+      if (Date.now() >= until) clearInterval(retry);
+      else void released().then((done) => done && clearInterval(retry));
+    }, RELEASE_RETRY_MS);
+    retry.unref();
+  }
+
+  // A lease held by a killed instance expires within leaseMs; past maxWaitMs we answer anyway rather than never.
+  private async acquire(key: string, lane: Lane, me: Waiter, leased: (token: string) => void): Promise<void> {
+    const deadline = Date.now() + this.maxWaitMs;
+    let pause = 20;
+    for (;;) {
+      if (me.token === undefined && !lane.asking && earliest(lane) === me) {
+        lane.asking = true;
+        // An unreachable store must not stop answers: go ahead without the cross-instance lease.
+        const token: string | null | typeof UNREACHABLE = await this.store
+          .lock(key, this.leaseMs, me.order)
+          .catch(() => UNREACHABLE);
+        lane.asking = false;
+        if (typeof token === 'string') leased(token);
+        if (typeof token === 'symbol' || token || Date.now() >= deadline)
+          me.token = typeof token === 'string' ? token : null;
+      }
+      if (me.token !== undefined && !lane.running) {
+        lane.running = true;
+        lane.waiting.splice(lane.waiting.indexOf(me), 1);
+        // The next question here takes its place in the store's line at once, before a later one elsewhere does.
+        for (const waiter of lane.waiting) waiter.wake();
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => me.wake(), pause);
+        me.wake = () => {
+          clearTimeout(timer);
+          me.wake = () => undefined;
+          resolve();
+        };
+      });
+      pause = Math.min(pause * 2, 250);
+    }
+  }
+}
+
+function earliest(lane: Lane): Waiter | undefined {
+  let first: Waiter | undefined;
+  for (const waiter of lane.waiting) {
+    if (!first || (waiter.order ?? Infinity) < (first.order ?? Infinity)) first = waiter;
+  }
+  return first;
+}
+
+/** A Slack ts ("1700000000.000100") as whole microseconds, or undefined if it does not fit a safe integer. */
+function orderOf(ts: string): number | undefined {
+  const [seconds, fraction = ''] = ts.split('.');
+  const order = Number(seconds) * 1_000_000 + Number(fraction.padEnd(6, '0').slice(0, 6));
+  return Number.isSafeInteger(order) ? order : undefined;
+}

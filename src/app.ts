@@ -1,0 +1,139 @@
+import { App, SocketModeReceiver, webApi } from '@slack/bolt';
+import { createQuestionHandler, type QuestionHandler } from './answering/answer-question';
+import { startRecovery } from './answering/recovery';
+import type { Config } from './config';
+import type { ContextRegistry } from './conversation/context';
+import { loadContexts } from './conversation/context-registry';
+import { registerListeners } from './listeners';
+import { createOpenAiLlm } from './llm/openai-llm';
+import { createLogger, type Logger, toSlackLogger } from './logger';
+import { FEEDBACK_BLOCKS } from './slack/feedback';
+import { MemberDirectory } from './slack/member-directory';
+import { createReplyStreamer } from './slack/reply-stream';
+import { withSafeText } from './slack/safe-text';
+import { ackUnprocessable, guardSocketMessages } from './slack/socket-guard';
+import { WriteBudget } from './slack/write-budget';
+import { createStore } from './store/create-store';
+import type { ThreadStore } from './store/thread-store';
+
+/** A running support bot: its parts, and how to start and stop it. */
+export interface Bot {
+  app: App;
+  store: ThreadStore;
+  contexts: ContextRegistry;
+  handler: QuestionHandler;
+  logger: Logger;
+  botUserId: string;
+  start(): Promise<void>;
+  /** Stops taking events, lets answers under way finish (up to the shutdown timeout), closes the store. */
+  stop(): Promise<void>;
+}
+
+/** Asks Slack who the bot is, failing fast with a message that names the setting at fault. */
+async function identifyBot(config: Config, logger: ReturnType<typeof toSlackLogger>) {
+  const client = new webApi.WebClient(config.slack.botToken, {
+    slackApiUrl: config.slack.apiUrl,
+    logger,
+    retryConfig: { retries: 2, factor: 1, minTimeout: 500, maxTimeout: 1000 },
+  });
+  try {
+    const auth = await client.auth.test();
+    if (auth.user_id && auth.bot_id) return { ...auth, user_id: auth.user_id, bot_id: auth.bot_id };
+    throw new Error('auth.test returned no bot user: is SLACK_BOT_TOKEN a bot token?');
+  } catch (err) {
+    const code = (err as { data?: { error?: string } }).data?.error;
+    if (code) throw new Error(`Slack refused SLACK_BOT_TOKEN (${code})`, { cause: err });
+    throw new Error(`could not reach Slack at SLACK_API_URL (${config.slack.apiUrl})`, { cause: err });
+  }
+}
+
+/** The composition root: builds every dependency from the config and wires them. */
+export async function createBot(config: Config, options: { logger?: Logger } = {}): Promise<Bot> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const slackLogger = toSlackLogger(logger);
+  const contexts = await loadContexts(config.contextsDir, logger);
+  let store: ThreadStore | undefined;
+  try {
+    store = await createStore(config.storeUrl, { logger });
+    const auth = await identifyBot(config, slackLogger);
+    const receiver = new SocketModeReceiver({
+      appToken: config.slack.appToken,
+      logger: slackLogger,
+      clientPingTimeout: config.slack.pingTimeoutMs,
+      installerOptions: { clientOptions: { slackApiUrl: config.slack.apiUrl } },
+      processEventErrorHandler: ackUnprocessable(logger),
+    });
+    guardSocketMessages(receiver, logger);
+    const app = new App({
+      token: config.slack.botToken,
+      receiver,
+      botId: auth.bot_id,
+      botUserId: auth.user_id,
+      logger: slackLogger,
+      clientOptions: { slackApiUrl: config.slack.apiUrl },
+      convoStore: false,
+    });
+    const streamer = withSafeText(
+      createReplyStreamer({
+        client: app.client,
+        budget: new WriteBudget(),
+        logger,
+        options: { minAppendIntervalMs: config.streaming.appendIntervalMs },
+      }),
+    );
+    const llm = createOpenAiLlm({
+      apiKey: config.openai.apiKey,
+      baseURL: config.openai.baseUrl,
+      model: config.openai.model,
+      api: config.openai.api,
+      timeoutMs: config.openai.timeoutMs,
+      maxRetries: config.openai.maxRetries,
+      idleTimeoutMs: config.openai.idleTimeoutMs,
+      maxOutputTokens: config.openai.maxOutputTokens,
+    });
+    const handler = createQuestionHandler({
+      config,
+      logger,
+      store,
+      llm,
+      contexts,
+      streamer,
+      slack: app.client,
+      botUserId: auth.user_id,
+      members: new MemberDirectory(app.client),
+      answerBlocks: FEEDBACK_BLOCKS,
+    });
+    registerListeners(app, { handler, logger });
+    const openStore = store;
+    let recovery: ReturnType<typeof startRecovery> | undefined;
+    return {
+      app,
+      store,
+      contexts,
+      handler,
+      logger,
+      botUserId: auth.user_id,
+      start: async () => {
+        await app.start();
+        recovery = startRecovery({ store: openStore, handler, contexts, logger }, config.recovery);
+        logger.info('support bot connected', {
+          team: auth.team_id,
+          bot: auth.user_id,
+          contexts: contexts.all().length,
+        });
+      },
+      stop: async () => {
+        await app.stop().catch((err: unknown) => logger.warn('socket close failed', { error: String(err) }));
+        const unfinished = await handler.drain(config.shutdownTimeoutMs);
+        recovery?.stop();
+        if (unfinished > 0) logger.warn('stopping with answers unfinished', { unfinished });
+        contexts.close();
+        await openStore.close();
+      },
+    };
+  } catch (err) {
+    contexts.close();
+    await store?.close().catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,160 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from './errors';
+
+/** Everything the bot reads from the environment, typed and defaulted. */
+export interface Config {
+  slack: { botToken: string; appToken: string; apiUrl: string; pingTimeoutMs: number };
+  openai: {
+    apiKey: string;
+    baseUrl: string | undefined;
+    model: string;
+    api: 'responses' | 'chat';
+    timeoutMs: number;
+    maxRetries: number;
+    idleTimeoutMs: number;
+    maxOutputTokens: number | undefined;
+  };
+  storeUrl: string;
+  contextsDir: string;
+  logLevel: 'error' | 'warn' | 'info' | 'debug';
+  history: { retentionMs: number; tokenBudget: number };
+  /** How long a message claim blocks a second answer (≥ 10 minutes: Slack retries for ~5). */
+  claimTtlMs: number;
+  /** Questions accepted but never answered (the process died) are answered later if this recent. */
+  recovery: { windowMs: number; staleMs: number; intervalMs: number };
+  /** Upper bound for one answer, model and Slack included. */
+  answerTimeoutMs: number;
+  shutdownTimeoutMs: number;
+  access: { allowExternalUsers: boolean; dmMembersOnly: boolean };
+  streaming: { appendIntervalMs: number };
+}
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+const DEFAULT_MODEL = 'gpt-5.4-mini';
+/** Where thread history lives when STORE_URL is unset. */
+export const DEFAULT_STORE_URL = 'sqlite://data/threads.db';
+
+const secret = (name: string, prefix: string, kind: string) =>
+  z
+    .string({ error: `${name} is required (${kind} starting with ${prefix})` })
+    .trim()
+    .refine((v) => v.startsWith(prefix), `${name} must be ${kind} starting with ${prefix}`);
+
+const httpUrl = (name: string) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => /^https?:\/\/[^\s]+$/.test(v), `${name} must be an http(s) URL`);
+
+const int = (name: string, fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const bool = (name: string, fallback: boolean) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return fallback;
+      if (/^(1|true|yes|on)$/i.test(v)) return true;
+      if (/^(0|false|no|off)$/i.test(v)) return false;
+      ctx.addIssue({ code: 'custom', message: `${name} must be true or false` });
+      return z.NEVER;
+    });
+
+const STORE_SCHEMES = ['memory:', 'sqlite:', 'redis:', 'rediss:', 'postgres:', 'postgresql:'];
+
+const schema = z.object({
+  SLACK_BOT_TOKEN: secret('SLACK_BOT_TOKEN', 'xoxb-', 'a bot token'),
+  SLACK_APP_TOKEN: secret('SLACK_APP_TOKEN', 'xapp-', 'an app-level token'),
+  OPENAI_API_KEY: z
+    .string({ error: 'OPENAI_API_KEY is required (any non-empty value for servers that need no key)' })
+    .trim()
+    .min(1, 'OPENAI_API_KEY must not be empty'),
+  SLACK_API_URL: httpUrl('SLACK_API_URL').default('https://slack.com/api/'),
+  SLACK_PING_TIMEOUT_MS: int('SLACK_PING_TIMEOUT_MS', 5_000, 100, 60_000),
+  OPENAI_BASE_URL: httpUrl('OPENAI_BASE_URL').optional(),
+  OPENAI_MODEL: z.string().trim().min(1, 'OPENAI_MODEL must not be empty').default(DEFAULT_MODEL),
+  OPENAI_API: z.enum(['responses', 'chat'], { error: 'OPENAI_API must be responses or chat' }).default('responses'),
+  OPENAI_TIMEOUT_MS: int('OPENAI_TIMEOUT_MS', 30_000, 1_000, 600_000),
+  OPENAI_MAX_RETRIES: int('OPENAI_MAX_RETRIES', 2, 0, 10),
+  OPENAI_IDLE_TIMEOUT_MS: int('OPENAI_IDLE_TIMEOUT_MS', 30_000, 100, 600_000),
+  OPENAI_MAX_OUTPUT_TOKENS: int('OPENAI_MAX_OUTPUT_TOKENS', 0, 0, 1_000_000),
+  STORE_URL: z
+    .string()
+    .trim()
+    .refine((v) => STORE_SCHEMES.some((s) => v.startsWith(s)), {
+      message: `STORE_URL must start with one of ${STORE_SCHEMES.join(' ')} (e.g. sqlite://data/threads.db)`,
+    })
+    .default(DEFAULT_STORE_URL),
+  CONTEXTS_DIR: z.string().trim().min(1).default('contexts'),
+  LOG_LEVEL: z
+    .enum(['error', 'warn', 'info', 'debug'], { error: 'LOG_LEVEL must be error, warn, info or debug' })
+    .default('info'),
+  HISTORY_RETENTION_DAYS: int('HISTORY_RETENTION_DAYS', 30, 1, 3650),
+  HISTORY_TOKEN_BUDGET: int('HISTORY_TOKEN_BUDGET', 12_000, 500, 1_000_000),
+  RECOVERY_WINDOW_MINUTES: int('RECOVERY_WINDOW_MINUTES', 10, 0, 24 * 60),
+  RECOVERY_STALE_SECONDS: int('RECOVERY_STALE_SECONDS', 30, 1, 3600),
+  ANSWER_TIMEOUT_MS: int('ANSWER_TIMEOUT_MS', 180_000, 1_000, 3_600_000),
+  SHUTDOWN_TIMEOUT_MS: int('SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
+  ALLOW_EXTERNAL_USERS: bool('ALLOW_EXTERNAL_USERS', false),
+  DM_MEMBERS_ONLY: bool('DM_MEMBERS_ONLY', false),
+  STREAM_APPEND_INTERVAL_MS: int('STREAM_APPEND_INTERVAL_MS', 1_500, 100, 60_000),
+});
+
+/** Reads the environment; throws one ConfigError listing every problem (never echoing a secret's value). */
+export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config {
+  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => issue.message));
+  }
+  const e = parsed.data;
+  const recoveryWindowMs = e.RECOVERY_WINDOW_MINUTES * MINUTE;
+  return {
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
+      pingTimeoutMs: e.SLACK_PING_TIMEOUT_MS,
+    },
+    openai: {
+      apiKey: e.OPENAI_API_KEY,
+      baseUrl: e.OPENAI_BASE_URL,
+      model: e.OPENAI_MODEL,
+      api: e.OPENAI_API,
+      timeoutMs: e.OPENAI_TIMEOUT_MS,
+      maxRetries: e.OPENAI_MAX_RETRIES,
+      idleTimeoutMs: e.OPENAI_IDLE_TIMEOUT_MS,
+      maxOutputTokens: e.OPENAI_MAX_OUTPUT_TOKENS || undefined,
+    },
+    storeUrl: e.STORE_URL,
+    contextsDir: path.resolve(cwd, e.CONTEXTS_DIR),
+    logLevel: e.LOG_LEVEL,
+    history: { retentionMs: e.HISTORY_RETENTION_DAYS * DAY, tokenBudget: e.HISTORY_TOKEN_BUDGET },
+    claimTtlMs: Math.max(15 * MINUTE, 2 * recoveryWindowMs),
+    recovery: {
+      windowMs: recoveryWindowMs,
+      staleMs: e.RECOVERY_STALE_SECONDS * 1000,
+      intervalMs: Math.max(250, Math.floor((e.RECOVERY_STALE_SECONDS * 1000) / 3)),
+    },
+    answerTimeoutMs: e.ANSWER_TIMEOUT_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    access: { allowExternalUsers: e.ALLOW_EXTERNAL_USERS, dmMembersOnly: e.DM_MEMBERS_ONLY },
+    streaming: { appendIntervalMs: e.STREAM_APPEND_INTERVAL_MS },
+  };
+}

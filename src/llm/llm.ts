@@ -1,0 +1,30 @@
+/** One message of the conversation sent to the model. */
+export interface LlmMessage {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+/** What the bot asks the model. The stable part (instructions) comes first so prompt caching works. */
+export interface LlmRequest {
+  /** System / developer instructions: the organisation's context and the bot's rules. */
+  instructions: string;
+  /** History oldest → newest, ending with the new question. */
+  messages: LlmMessage[];
+  /** Opaque end-user id for abuse tracking (hashed Slack ids), optional. */
+  user?: string;
+}
+
+/** Token usage reported at the end of a stream, when the provider reports it. */
+export interface LlmUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens?: number;
+}
+
+/** A streamed piece of the answer, or its end. */
+export type LlmEvent = { type: 'delta'; text: string } | { type: 'done'; usage?: LlmUsage; truncated?: boolean };
+
+/** A streaming language model. Failures throw `LlmError`; aborting `signal` ends the stream quietly. */
+export interface Llm {
+  stream(request: LlmRequest, options: { signal: AbortSignal }): AsyncIterable<LlmEvent>;
+}

@@ -1,0 +1,195 @@
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import type { CompletionUsage } from 'openai/resources/completions';
+import type { ResponseUsage } from 'openai/resources/responses/responses';
+import { LlmError } from '../errors';
+import { IdleWatchdog } from './idle-watchdog';
+import type { Llm, LlmEvent, LlmRequest, LlmUsage } from './llm';
+
+/** How to reach an OpenAI-compatible model. */
+export interface OpenAiLlmOptions {
+  apiKey: string;
+  /** Default: the SDK's (OPENAI_BASE_URL, else api.openai.com). */
+  baseURL?: string;
+  model: string;
+  /** 'responses' for OpenAI itself; 'chat' (Chat Completions) for compatible servers. */
+  api: 'responses' | 'chat';
+  /** Per attempt, until the response headers arrive. */
+  timeoutMs: number;
+  /** SDK retries (429, 5xx, connection) before the stream starts; never after. */
+  maxRetries: number;
+  /** Longest silence allowed once the stream has started. */
+  idleTimeoutMs: number;
+  maxOutputTokens?: number;
+}
+
+type DoneEvent = Extract<LlmEvent, { type: 'done' }>;
+type Deltas = AsyncGenerator<LlmEvent, DoneEvent | undefined, undefined>;
+
+/** A streaming `Llm` over the official SDK; one client per call. */
+export function createOpenAiLlm(options: OpenAiLlmOptions): Llm {
+  const client = new OpenAI({
+    apiKey: options.apiKey,
+    baseURL: options.baseURL,
+    timeout: options.timeoutMs,
+    maxRetries: options.maxRetries,
+    fetch: fetchWithLocalErrors,
+  });
+  const read = options.api === 'responses' ? readResponses : readChat;
+
+  return {
+    async *stream(request, { signal }) {
+      if (signal.aborted) return;
+      const watchdog = new IdleWatchdog(options.idleTimeoutMs, signal);
+      try {
+        const done = yield* read(client, options, request, watchdog);
+        if (signal.aborted) return;
+        if (done) {
+          yield done;
+          return;
+        }
+        if (watchdog.fired) throw stalled(options.idleTimeoutMs);
+        throw new LlmError('connection', 'The stream ended before the model finished');
+      } catch (error) {
+        if (signal.aborted) return;
+        if (watchdog.fired) throw stalled(options.idleTimeoutMs, error);
+        throw toLlmError(error);
+      } finally {
+        watchdog.dispose();
+      }
+    },
+  };
+}
+
+async function* readResponses(
+  client: OpenAI,
+  options: OpenAiLlmOptions,
+  request: LlmRequest,
+  watchdog: IdleWatchdog,
+): Deltas {
+  const events = await client.responses.create(
+    {
+      model: options.model,
+      instructions: request.instructions,
+      input: request.messages.map((m) => ({ role: m.role, content: m.content })),
+      stream: true,
+      store: false,
+      ...(options.maxOutputTokens !== undefined && { max_output_tokens: options.maxOutputTokens }),
+      ...(request.user !== undefined && { safety_identifier: request.user }),
+    },
+    { signal: watchdog.signal },
+  );
+  let done: DoneEvent | undefined;
+  for await (const event of watchdog.watch(events)) {
+    switch (event.type) {
+      case 'response.output_text.delta':
+        yield { type: 'delta', text: event.delta };
+        break;
+      case 'response.completed':
+        done = { type: 'done', usage: fromResponseUsage(event.response.usage) };
+        break;
+      case 'response.incomplete':
+        done = { type: 'done', usage: fromResponseUsage(event.response.usage), truncated: true };
+        break;
+      case 'response.failed':
+        throw new LlmError('server', event.response.error?.message ?? 'The response failed');
+    }
+  }
+  return done;
+}
+
+async function* readChat(
+  client: OpenAI,
+  options: OpenAiLlmOptions,
+  request: LlmRequest,
+  watchdog: IdleWatchdog,
+): Deltas {
+  const chunks = await client.chat.completions.create(
+    {
+      model: options.model,
+      messages: [
+        { role: 'system', content: request.instructions },
+        ...request.messages.map((m) => ({ role: m.role, content: m.content })),
+      ],
+      stream: true,
+      stream_options: { include_usage: true },
+      ...(options.maxOutputTokens !== undefined && { max_completion_tokens: options.maxOutputTokens }),
+      // `user` rather than `safety_identifier`: compatible servers know the older field.
+      ...(request.user !== undefined && { user: request.user }),
+    },
+    { signal: watchdog.signal },
+  );
+  let finish: string | undefined;
+  let usage: LlmUsage | undefined;
+  for await (const chunk of watchdog.watch(chunks)) {
+    const choice = chunk.choices[0];
+    if (choice?.delta?.content) yield { type: 'delta', text: choice.delta.content };
+    if (choice?.finish_reason) finish = choice.finish_reason;
+    if (chunk.usage) usage = fromCompletionUsage(chunk.usage);
+  }
+  if (finish === undefined) return undefined;
+  return finish === 'length' ? { type: 'done', usage, truncated: true } : { type: 'done', usage };
+}
+
+function fromResponseUsage(usage: ResponseUsage | undefined | null): LlmUsage | undefined {
+  if (!usage) return undefined;
+  return {
+    inputTokens: usage.input_tokens,
+    outputTokens: usage.output_tokens,
+    cachedTokens: usage.input_tokens_details?.cached_tokens,
+  };
+}
+
+function fromCompletionUsage(usage: CompletionUsage): LlmUsage {
+  return {
+    inputTokens: usage.prompt_tokens,
+    outputTokens: usage.completion_tokens,
+    cachedTokens: usage.prompt_tokens_details?.cached_tokens,
+  };
+}
+
+/**
+ * The SDK tells a timed-out request from other failures by the rejection's `name` ('AbortError'), but it keeps
+ * that name only for rejections that are `instanceof Error` in its own realm. Where the SDK runs in another realm
+ * than fetch (jest's VM sandbox), fetch's DOMException is not, and every timeout would read as a connection error.
+ */
+function fetchWithLocalErrors(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+  return fetch(input, init).catch((error: unknown) => {
+    if (error instanceof Error || typeof error !== 'object' || error === null) throw error;
+    const foreign = error as { name?: unknown; message?: unknown };
+    const local = new Error(String(foreign.message ?? 'fetch failed'), { cause: error });
+    local.name = String(foreign.name ?? 'Error');
+    throw local;
+  });
+}
+
+function stalled(idleMs: number, cause?: unknown): LlmError {
+  return new LlmError('stalled', `No stream event for ${idleMs} ms`, { cause });
+}
+
+/** Maps whatever the SDK or the transport threw onto an `LlmError`; order matters (subclasses first). */
+function toLlmError(error: unknown): LlmError {
+  if (error instanceof LlmError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof APIConnectionTimeoutError) return new LlmError('timeout', message, { cause: error });
+  if (error instanceof APIUserAbortError) return new LlmError('aborted', message, { cause: error });
+  if (error instanceof APIConnectionError) return new LlmError('connection', message, { cause: error });
+  if (error instanceof APIError) {
+    const status = error.status;
+    // No status: an error event inside a 200 stream.
+    if (status === undefined) return new LlmError('server', message, { cause: error });
+    return new LlmError(kindOfStatus(status), message, { cause: error, status });
+  }
+  // Malformed SSE JSON: the server spoke nonsense.
+  if (error instanceof SyntaxError) return new LlmError('server', message, { cause: error });
+  // fetch's body reader throws a bare TypeError ("terminated") when the socket dies mid-stream.
+  return new LlmError('connection', message, { cause: error });
+}
+
+function kindOfStatus(status: number): LlmError['kind'] {
+  if (status === 429) return 'rate_limited';
+  if (status === 401 || status === 403) return 'auth';
+  if (status === 408) return 'timeout';
+  if (status >= 500) return 'server';
+  if (status >= 400) return 'bad_request';
+  return 'server';
+}

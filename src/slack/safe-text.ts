@@ -1,0 +1,71 @@
+import type { ReplyStream, ReplyStreamer } from './reply-stream';
+
+// Slack bot/user/app tokens and OpenAI keys, as whole words: "desk-booking" must not lose its "sk-booking".
+const TOKEN = /(?<![A-Za-z0-9])(?:xox[a-z]|xapp|sk)-[A-Za-z0-9_-]{8,}/g;
+/** Replaces a token-shaped word in text posted to Slack. */
+export const REDACTED = '[redacted]';
+/** Longest run of token characters held back; keys are at most ~170 characters, anything longer goes through. */
+const MAX_HELD = 256;
+const TOKEN_CHAR = /[A-Za-z0-9_-]/;
+/** Text fit to post: token-shaped words replaced, lone surrogates (which Slack's form encoding rejects) mended. */
+export function safeText(text: string): string {
+  return text.replace(TOKEN, REDACTED).toWellFormed();
+}
+
+/**
+ * Makes model output safe to post as it streams. A token split across deltas must still be caught, so a trailing
+ * run of token characters (and half a surrogate pair) is held back until the next delta or the end shows where it
+ * stops.
+ */
+export class SafeTextStream {
+  private held = '';
+
+  /** The part of `held + delta` that can go out now. */
+  push(delta: string): string {
+    const text = this.held + delta;
+    let cut = text.length;
+    if (/[\uD800-\uDBFF]$/.test(text)) cut--;
+    else {
+      while (cut > 0 && text.length - cut <= MAX_HELD && TOKEN_CHAR.test(text[cut - 1])) cut--;
+      if (text.length - cut > MAX_HELD) cut = text.length;
+    }
+    this.held = text.slice(cut);
+    return safeText(text.slice(0, cut));
+  }
+
+  /** Whatever is still held, once the text has ended. */
+  flush(): string {
+    const rest = this.held;
+    this.held = '';
+    return safeText(rest);
+  }
+}
+
+/** Wraps a streamer so nothing it posts carries a token-shaped string or broken Unicode, whatever the model wrote. */
+export function withSafeText(inner: ReplyStreamer): ReplyStreamer {
+  return {
+    open(target) {
+      const reply = inner.open(target);
+      const text = new SafeTextStream();
+      const flush = () => {
+        const rest = text.flush();
+        if (rest) reply.write(rest);
+      };
+      const safe: ReplyStream = {
+        write: (delta) => {
+          const ready = text.push(delta);
+          if (ready) reply.write(ready);
+        },
+        finish: (options) => {
+          flush();
+          return reply.finish(options);
+        },
+        abort: (note) => {
+          flush();
+          return reply.abort(note);
+        },
+      };
+      return safe;
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import { StoreError } from '../errors';
+import type { PendingClaim, ThreadStore, Turn } from './thread-store';
+
+interface Thread {
+  turns: Turn[];
+  expiresAt: number;
+}
+interface Claim {
+  payload: string;
+  claimedAt: number;
+  expiresAt: number;
+  done: boolean;
+}
+interface Lease {
+  token: string;
+  expiresAt: number;
+}
+
+/** How often expired entries are swept, so a long-running process does not keep dead threads in memory. */
+const PURGE_EVERY_MS = 60_000;
+
+/** A single-process store for development and tests (`memory://`); everything is lost on exit. */
+export class MemoryStore implements ThreadStore {
+  readonly #threads = new Map<string, Thread>();
+  readonly #claims = new Map<string, Claim>();
+  readonly #leases = new Map<string, Lease>();
+  /** Per thread: the orders waiting for its lease, each with when it stops waiting. */
+  readonly #waiting = new Map<string, Map<number, number>>();
+  #timer: NodeJS.Timeout | undefined = setInterval(() => this.#purge(), PURGE_EVERY_MS).unref();
+
+  async load(key: string): Promise<Turn[]> {
+    return this.#live(this.#threads, key)?.turns.map((turn) => ({ ...turn })) ?? [];
+  }
+
+  async append(key: string, turns: Turn[], expiresAt: number): Promise<void> {
+    const thread = this.#live(this.#threads, key) ?? { turns: [], expiresAt };
+    thread.turns.push(...turns.map((turn) => ({ ...turn })));
+    thread.expiresAt = expiresAt;
+    this.#threads.set(key, thread);
+  }
+
+  async claim(id: string, payload: string, expiresAt: number): Promise<boolean> {
+    if (this.#live(this.#claims, id)) return false;
+    this.#claims.set(id, { payload, claimedAt: Date.now(), expiresAt, done: false });
+    return true;
+  }
+
+  async complete(id: string): Promise<void> {
+    const claim = this.#live(this.#claims, id);
+    if (claim) claim.done = true;
+  }
+
+  async touch(ids: string[], now: number): Promise<void> {
+    for (const id of ids) {
+      const claim = this.#live(this.#claims, id);
+      if (claim && !claim.done) claim.claimedAt = now;
+    }
+  }
+
+  async takeStale(staleBefore: number, notBefore: number, now: number): Promise<PendingClaim[]> {
+    this.#open();
+    const taken: PendingClaim[] = [];
+    for (const [id, claim] of this.#claims) {
+      if (claim.done || claim.expiresAt <= Date.now() || claim.claimedAt < notBefore || claim.claimedAt >= staleBefore)
+        continue;
+      claim.claimedAt = now;
+      taken.push({ id, payload: claim.payload, claimedAt: now });
+    }
+    return taken;
+  }
+
+  async lock(key: string, ttlMs: number, order?: number): Promise<string | null> {
+    const held = this.#live(this.#leases, key) !== undefined;
+    if (order !== undefined) {
+      const now = Date.now();
+      const line = this.#waiting.get(key) ?? new Map<number, number>();
+      for (const [waiting, until] of line) if (until <= now) line.delete(waiting);
+      if (held || [...line.keys()].some((waiting) => waiting < order)) {
+        this.#waiting.set(key, line.set(order, now + ttlMs));
+        return null;
+      }
+      line.delete(order);
+      if (line.size === 0) this.#waiting.delete(key);
+    } else if (held) {
+      return null;
+    }
+    const token = randomUUID();
+    this.#leases.set(key, { token, expiresAt: Date.now() + ttlMs });
+    return token;
+  }
+
+  async renew(key: string, token: string, ttlMs: number): Promise<boolean> {
+    const lease = this.#live(this.#leases, key);
+    if (lease?.token !== token) return false;
+    lease.expiresAt = Date.now() + ttlMs;
+    return true;
+  }
+
+  async unlock(key: string, token: string): Promise<void> {
+    if (this.#live(this.#leases, key)?.token === token) this.#leases.delete(key);
+  }
+
+  async deleteThread(key: string): Promise<void> {
+    this.#open();
+    this.#threads.delete(key);
+  }
+
+  async deleteUser(user: string): Promise<number> {
+    let deleted = 0;
+    for (const key of [...this.#threads.keys()]) {
+      if (this.#live(this.#threads, key)?.turns.some((turn) => turn.user === user)) {
+        this.#threads.delete(key);
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** The entry under `key` unless it has expired (then it is dropped); throws once the store is closed. */
+  #live<T extends { expiresAt: number }>(map: Map<string, T>, key: string): T | undefined {
+    this.#open();
+    const entry = map.get(key);
+    if (!entry || entry.expiresAt > Date.now()) return entry;
+    map.delete(key);
+    return undefined;
+  }
+
+  #open(): void {
+    if (!this.#timer) throw new StoreError('The memory store is closed');
+  }
+
+  #purge(): void {
+    const now = Date.now();
+    for (const map of [this.#threads, this.#claims, this.#leases]) {
+      for (const [key, entry] of map) if (entry.expiresAt <= now) map.delete(key);
+    }
+    for (const [key, line] of this.#waiting) {
+      for (const [order, until] of line) if (until <= now) line.delete(order);
+      if (line.size === 0) this.#waiting.delete(key);
+    }
+  }
+}

@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import { createClient, type RedisClientType } from 'redis';
+import { StoreError } from '../errors';
+import { redact, type StoreOptions } from './create-store';
+import { CLAIM, DELETE_USER, LOCK_IN_LINE, RENEW, type Script, TAKE_STALE, UNLOCK } from './redis-scripts';
+import type { PendingClaim, ThreadStore, Turn } from './thread-store';
+
+type Client = RedisClientType;
+
+// node-redis times a command out only until it is written; a server that stops answering needs our own limit.
+const TIMEOUT_MS = 1500;
+
+/**
+ * A store shared by several instances (`redis://host:port/db?prefix=ssb:`); every key starts with `prefix`.
+ * A thread is a list of JSON turns; claims are `SET NX PXAT` keys plus a pending set scored by claim time.
+ */
+export class RedisStore implements ThreadStore {
+  readonly #client: Client;
+  readonly #prefix: string;
+
+  private constructor(client: Client, prefix: string) {
+    this.#client = client;
+    this.#prefix = prefix;
+  }
+
+  /** Connects, failing fast (with StoreError) if Redis is unreachable; later outages are retried forever. */
+  static async create(url: string, options: StoreOptions = {}): Promise<RedisStore> {
+    const parsed = new URL(url);
+    const prefix = parsed.searchParams.get('prefix') ?? 'ssb:';
+    parsed.search = '';
+    let connected = false;
+    let down = false;
+    const client = createClient({
+      url: parsed.toString(),
+      disableOfflineQueue: true,
+      commandsQueueMaxLength: 10_000,
+      socket: {
+        connectTimeout: TIMEOUT_MS,
+        // Until the first connection, give up at once so that create() reports an unreachable server.
+        reconnectStrategy: (retries) => (connected ? Math.min(50 * 2 ** retries, 1000) : false),
+      },
+    });
+    // Without an 'error' listener the client's reconnect errors would crash the process; log once per outage.
+    client.on('error', (error: Error) => {
+      if (connected && !down)
+        options.logger?.warn('Redis store: connection lost, reconnecting', { error: error.message });
+      down = connected;
+    });
+    client.on('ready', () => (down = false));
+    try {
+      await withTimeout(client.connect());
+    } catch (cause) {
+      client.destroy();
+      throw new StoreError(`Redis store: cannot connect to ${redact(url)}: ${(cause as Error).message}`, { cause });
+    }
+    connected = true;
+    return new RedisStore(client, prefix);
+  }
+
+  load(key: string): Promise<Turn[]> {
+    return this.#do(async () => (await this.#client.lRange(this.#key('t', key), 0, -1)).map(parseTurn));
+  }
+
+  append(key: string, turns: Turn[], expiresAt: number): Promise<void> {
+    const thread = this.#key('t', key);
+    const items = turns.map((turn) => JSON.stringify(turn));
+    const multi = this.#client.multi();
+    if (items.length > 0) multi.rPush(thread, items);
+    multi.pExpireAt(thread, expiresAt);
+    for (const user of new Set(turns.flatMap((turn) => turn.user ?? []))) {
+      const users = this.#key('u', user);
+      multi.sAdd(users, key).pExpireAt(users, expiresAt, 'NX').pExpireAt(users, expiresAt, 'GT');
+    }
+    return this.#do(async () => void (await multi.exec()));
+  }
+
+  claim(id: string, payload: string, expiresAt: number): Promise<boolean> {
+    const args = [payload, `${expiresAt}`, `${Date.now()}`, id];
+    return this.#do(async () => (await this.#script(CLAIM, [this.#key('c', id), this.#key('pending')], args)) === 1);
+  }
+
+  complete(id: string): Promise<void> {
+    return this.#do(async () => void (await this.#client.zRem(this.#key('pending'), id)));
+  }
+
+  touch(ids: string[], now: number): Promise<void> {
+    if (ids.length === 0) return Promise.resolve();
+    const members = ids.map((value) => ({ value, score: now }));
+    // XX: completed claims (already removed from the pending set) are not brought back.
+    return this.#do(async () => void (await this.#client.zAdd(this.#key('pending'), members, { condition: 'XX' })));
+  }
+
+  takeStale(staleBefore: number, notBefore: number, now: number): Promise<PendingClaim[]> {
+    const args = [`${notBefore}`, `${staleBefore}`, `${now}`, this.#key('c', '')];
+    return this.#do(async () => {
+      const taken = (await this.#script(TAKE_STALE, [this.#key('pending')], args)) as [string, string][];
+      return taken.map(([id, payload]) => ({ id, payload, claimedAt: now }));
+    });
+  }
+
+  lock(key: string, ttlMs: number, order?: number): Promise<string | null> {
+    const token = randomUUID();
+    if (order !== undefined) {
+      const keys = [this.#key('l', key), this.#key('w', key)];
+      const args = [token, `${Math.ceil(ttlMs)}`, `${order}`, `${Date.now()}`];
+      return this.#do(async () => ((await this.#script(LOCK_IN_LINE, keys, args)) === 1 ? token : null));
+    }
+    const options = { condition: 'NX', expiration: { type: 'PX', value: ttlMs } } as const;
+    return this.#do(async () => ((await this.#client.set(this.#key('l', key), token, options)) ? token : null));
+  }
+
+  renew(key: string, token: string, ttlMs: number): Promise<boolean> {
+    const args = [token, `${Math.ceil(ttlMs)}`];
+    return this.#do(async () => (await this.#script(RENEW, [this.#key('l', key)], args)) === 1);
+  }
+
+  unlock(key: string, token: string): Promise<void> {
+    return this.#do(async () => void (await this.#script(UNLOCK, [this.#key('l', key)], [token])));
+  }
+
+  deleteThread(key: string): Promise<void> {
+    return this.#do(async () => void (await this.#client.del(this.#key('t', key))));
+  }
+
+  deleteUser(user: string): Promise<number> {
+    const args = [this.#key('t', ''), user];
+    return this.#do(async () => (await this.#script(DELETE_USER, [this.#key('u', user)], args)) as number);
+  }
+
+  async close(): Promise<void> {
+    if (this.#client.isOpen) await this.#client.close();
+  }
+
+  /** `prefix` + `t:` thread list, `u:` user's threads, `c:` claim, `l:` lease, `w:` its waiting line, or `pending`. */
+  #key(kind: 't' | 'u' | 'c' | 'l' | 'w' | 'pending', id?: string): string {
+    return id === undefined ? `${this.#prefix}${kind}` : `${this.#prefix}${kind}:${id}`;
+  }
+
+  async #script({ source, sha }: Script, keys: string[], args: string[]): Promise<unknown> {
+    try {
+      return await this.#client.evalSha(sha, { keys, arguments: args });
+    } catch (error) {
+      if (!(error as Error).message?.startsWith('NOSCRIPT')) throw error;
+      return this.#client.eval(source, { keys, arguments: args });
+    }
+  }
+
+  async #do<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await withTimeout(operation());
+    } catch (cause) {
+      throw new StoreError(`Redis store: ${(cause as Error).message}`, { cause });
+    }
+  }
+}
+
+/** Settles like `promise`, or rejects after TIMEOUT_MS if Redis (or the network) stopped answering. */
+async function withTimeout<T>(promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no reply within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const parseTurn = (json: string) => JSON.parse(json) as Turn;

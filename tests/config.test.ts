@@ -1,0 +1,63 @@
+import { loadConfig } from '../src/config';
+import { ConfigError } from '../src/errors';
+
+const valid = { SLACK_BOT_TOKEN: 'xoxb-1-abc', SLACK_APP_TOKEN: 'xapp-1-abc', OPENAI_API_KEY: 'sk-testkey123456' };
+
+function problems(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('applies defaults for everything but the three secrets', () => {
+    const config = loadConfig(valid, '/srv/bot');
+    expect(config.slack.apiUrl).toBe('https://slack.com/api/');
+    expect(config.openai).toMatchObject({ model: 'gpt-5.4-mini', api: 'responses', maxRetries: 2 });
+    expect(config.storeUrl).toBe('sqlite://data/threads.db');
+    expect(config.contextsDir).toBe('/srv/bot/contexts');
+    expect(config.history.retentionMs).toBe(30 * 24 * 3600 * 1000);
+    expect(config.claimTtlMs).toBeGreaterThanOrEqual(10 * 60 * 1000);
+  });
+
+  it('names every problem in one error, each with its variable', () => {
+    const found = problems({
+      SLACK_BOT_TOKEN: 'xapp-wrong',
+      OPENAI_API: 'completions',
+      STORE_URL: 'mysql://x',
+      HISTORY_RETENTION_DAYS: 'soon',
+    });
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'SLACK_BOT_TOKEN must be a bot token starting with xoxb-',
+        'SLACK_APP_TOKEN is required (an app-level token starting with xapp-)',
+        expect.stringContaining('OPENAI_API_KEY is required'),
+        'OPENAI_API must be responses or chat',
+        expect.stringContaining('STORE_URL must start with'),
+        'HISTORY_RETENTION_DAYS must be a whole number from 1 to 3650',
+      ]),
+    );
+    expect(found).toHaveLength(6);
+  });
+
+  it('never echoes a secret value in its message', () => {
+    let message = '';
+    try {
+      loadConfig({ ...valid, SLACK_APP_TOKEN: 'xoxb-secret-value', OPENAI_BASE_URL: 'not a url' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('SLACK_APP_TOKEN must be an app-level token starting with xapp-');
+    expect(message).toContain('OPENAI_BASE_URL must be an http(s) URL');
+    expect(message).not.toContain('secret-value');
+  });
+
+  it('honours SLACK_API_URL for GovSlack-style or loopback servers', () => {
+    const config = loadConfig({ ...valid, SLACK_API_URL: 'http://127.0.0.1:9999/api' });
+    expect(config.slack.apiUrl).toBe('http://127.0.0.1:9999/api/');
+  });
+});

@@ -1,0 +1,36 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteStore } from '../../src/store/sqlite-store';
+import { runStoreContract } from './contract';
+
+const dir = mkdtempSync(join(tmpdir(), 'sqlite-store-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// A nested path also shows the store creating the parent directories.
+runStoreContract('sqlite', () => SqliteStore.create(join(dir, 'nested', 'contract.db')));
+
+describe('sqlite: one file, several store objects', () => {
+  const file = join(dir, 'shared.db');
+  const turn = { role: 'user' as const, text: 'kept on disk', ts: '1.1', user: 'U1' };
+
+  it('keeps history across closing and reopening', async () => {
+    const first = await SqliteStore.create(file);
+    await first.append('T:C:1', [turn], Date.now() + 60_000);
+    await first.close();
+    const second = await SqliteStore.create(file);
+    expect(await second.load('T:C:1')).toEqual([turn]);
+    await second.close();
+  });
+
+  it("lets two stores on one file see each other's claims, leases and turns", async () => {
+    const [a, b] = await Promise.all([SqliteStore.create(file), SqliteStore.create(file)]);
+    expect(await a.claim('T:C:2', 'p', Date.now() + 60_000)).toBe(true);
+    expect(await b.claim('T:C:2', 'p', Date.now() + 60_000)).toBe(false);
+    expect(await a.lock('T:C:2', 60_000)).not.toBeNull();
+    expect(await b.lock('T:C:2', 60_000)).toBeNull();
+    await b.append('T:C:2', [turn], Date.now() + 60_000);
+    expect(await a.load('T:C:2')).toEqual([turn]);
+    await Promise.all([a.close(), b.close()]);
+  });
+});
