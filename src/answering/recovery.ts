@@ -6,7 +6,7 @@ import { describe, type QuestionHandler } from './answer-question';
 
 /** How the recovery sweep finds questions a dead instance accepted but never answered. */
 export interface RecoveryOptions {
-  /** Only questions asked this recently are answered late; older ones are given up (logged). */
+  /** Only questions asked this recently are answered late; the askers of older ones are told to ask again. */
   windowMs: number;
   /** A pending claim not heartbeated for this long belongs to an instance that died. */
   staleMs: number;
@@ -28,15 +28,21 @@ export function startRecovery(
     const now = Date.now();
     const ids = handler.claimedIds();
     if (ids.length > 0) await store.touch(ids, now);
-    const stale = await store.takeStale(now - options.staleMs, now - options.windowMs, now);
+    // Every pending claim, however long ago its claimer died: the too-old ones still get a word to their asker.
+    const stale = await store.takeStale(now - options.staleMs, 0, now);
     let resumed = 0;
     for (const claim of stale) {
       const message = parsePayload(claim.payload);
       const askedAt = message ? Number(message.ts) * 1000 : 0;
       const context = message && contexts.forChannel(message.channel, message.channelType === 'im');
-      if (!message || !context || askedAt < now - options.windowMs) {
-        logger.warn('unanswered question given up', { id: claim.id, reason: message ? 'too old' : 'unreadable' });
+      if (!message || !context) {
+        logger.warn('unanswered question given up', { id: claim.id, reason: message ? 'no context' : 'unreadable' });
         await store.complete(claim.id);
+        continue;
+      }
+      if (askedAt < now - options.windowMs) {
+        logger.warn('unanswered question given up', { id: claim.id, reason: 'too old' });
+        await handler.giveUp(message);
         continue;
       }
       logger.info('answering a question left unanswered', { channel: message.channel, ts: message.ts });

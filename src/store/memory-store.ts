@@ -48,7 +48,7 @@ export class MemoryStore implements ThreadStore {
 
   async complete(id: string): Promise<void> {
     const claim = this.#live(this.#claims, id);
-    if (claim) claim.done = true;
+    if (claim) Object.assign(claim, { done: true, payload: '' });
   }
 
   async touch(ids: string[], now: number): Promise<void> {

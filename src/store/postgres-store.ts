@@ -51,7 +51,7 @@ const statements = (s: string) => ({
     expired AS (UPDATE ${s}.claims SET payload = $2, claimed_at = $3, expires_at = $4, done = false
       WHERE id = $1 AND expires_at <= ${NOW} RETURNING 1)
     SELECT 1 FROM fresh UNION ALL SELECT 1 FROM expired`,
-  complete: `UPDATE ${s}.claims SET done = true WHERE id = $1`,
+  complete: `UPDATE ${s}.claims SET done = true, payload = '' WHERE id = $1`,
   touch: `UPDATE ${s}.claims SET claimed_at = $2 WHERE id = ANY ($1::text[]) AND NOT done AND expires_at > ${NOW}`,
   takeStale: `UPDATE ${s}.claims SET claimed_at = $3 WHERE id IN (SELECT id FROM ${s}.claims
     WHERE NOT done AND claimed_at >= $2 AND claimed_at < $1 AND expires_at > ${NOW} FOR UPDATE SKIP LOCKED)

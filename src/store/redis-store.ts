@@ -80,7 +80,15 @@ export class RedisStore implements ThreadStore {
   }
 
   complete(id: string): Promise<void> {
-    return this.#do(async () => void (await this.#client.zRem(this.#key('pending'), id)));
+    // The claim key stays until it expires, to block a redelivery; the question it carried is not kept.
+    return this.#do(
+      async () =>
+        void (await this.#client
+          .multi()
+          .zRem(this.#key('pending'), id)
+          .set(this.#key('c', id), '', { condition: 'XX', expiration: 'KEEPTTL' })
+          .exec()),
+    );
   }
 
   touch(ids: string[], now: number): Promise<void> {

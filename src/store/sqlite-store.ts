@@ -55,7 +55,7 @@ export class SqliteStore implements ThreadStore {
       claim: sql(`INSERT INTO claims (id, payload, claimed_at, expires_at) VALUES (?, ?, ?, ?)
         ON CONFLICT (id) DO UPDATE SET payload = excluded.payload, claimed_at = excluded.claimed_at,
         expires_at = excluded.expires_at, done = 0 WHERE claims.expires_at <= excluded.claimed_at`),
-      complete: sql('UPDATE claims SET done = 1 WHERE id = ?'),
+      complete: sql("UPDATE claims SET done = 1, payload = '' WHERE id = ?"),
       touch: sql(`UPDATE claims SET claimed_at = ? WHERE done = 0 AND expires_at > ?
         AND id IN (SELECT value FROM json_each(?))`),
       takeStale: sql(`UPDATE claims SET claimed_at = ? WHERE done = 0 AND claimed_at >= ? AND claimed_at < ?

@@ -33,7 +33,10 @@ export interface ThreadStore {
   append(key: string, turns: Turn[], expiresAt: number): Promise<void>;
   /** Claims a message id until `expiresAt`, storing `payload`; true only for the first claimer. Atomic. */
   claim(id: string, payload: string, expiresAt: number): Promise<boolean>;
-  /** Marks a claimed message as answered (or given up on): it will not be picked up by `takeStale`. */
+  /**
+   * Marks a claimed message as answered (or given up on): it will not be picked up by `takeStale`, and its payload
+   * (the question) is dropped; the claim itself stays until it expires, to keep blocking redeliveries.
+   */
   complete(id: string): Promise<void>;
   /** Heartbeat: re-stamps the pending claims among `ids` with `now`, so takeStale leaves them to their owner. */
   touch(ids: string[], now: number): Promise<void>;

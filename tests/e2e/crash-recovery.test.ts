@@ -114,7 +114,7 @@ describe('crashes, restarts and shutdowns', () => {
     expect(replies).toHaveLength(2);
   });
 
-  it('does not answer late a question older than RECOVERY_WINDOW_MINUTES, and says so in the log', async () => {
+  it('does not answer late a question older than RECOVERY_WINDOW_MINUTES, and tells the asker to ask again', async () => {
     const first = await start({ RECOVERY_WINDOW_MINUTES: '1' });
     openai.enqueue({ headersDelayMs: 60_000 });
     // Slack delivers, late (as its retries can), a question asked two minutes ago.
@@ -140,9 +140,20 @@ describe('crashes, restarts and shutdowns', () => {
     const second = await start({ RECOVERY_WINDOW_MINUTES: '1' });
     const givenUp = await logged(second, 'unanswered question given up');
     expect(givenUp).toMatchObject({ level: 'warn', reason: 'too old', id: `${slack.teamId}:D0OLD:${oldTs}` });
+    await slack.waitFor(() => slack.botReplies('D0OLD', oldTs).length > 0);
     await pause(1_500);
-    expect(slack.thread('D0OLD', oldTs).filter((m) => m.bot_id)).toHaveLength(0);
+    const replies = slack.botReplies('D0OLD', oldTs);
+    tally.replies(replies.length);
+    expect(replies.map((m) => m.text)).toEqual([expect.stringMatching(/too long .*Please ask again/)]);
     expect(openai.requests).toHaveLength(1);
+
+    // Told once: a further restart finds nothing left to say.
+    second.kill('SIGTERM');
+    await second.exited;
+    const third = await start({ RECOVERY_WINDOW_MINUTES: '1' });
+    await pause(2_500);
+    expect(third.logs.some((e) => e.message === 'unanswered question given up')).toBe(false);
+    expect(slack.botReplies('D0OLD', oldTs)).toHaveLength(1);
   });
 
   it('on SIGTERM finishes every answer under way, takes nothing new, and exits 0 in time', async () => {

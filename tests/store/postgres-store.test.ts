@@ -24,6 +24,21 @@ afterAll(async () => {
 const contractUrl = url('contract');
 runStoreContract('postgres', () => PostgresStore.create(contractUrl));
 
+describe('postgres: answered questions', () => {
+  it('keeps the claim that blocks a redelivery but not the question it carried', async () => {
+    const store = await PostgresStore.create(url('done'));
+    await store.claim('T:C:9', 'my salary question', Date.now() + 60_000);
+    await store.complete('T:C:9');
+    expect(await store.claim('T:C:9', 'again', Date.now() + 60_000)).toBe(false);
+    await store.close();
+    const client = new Client('postgres://postgres@127.0.0.1:5432/test');
+    await client.connect();
+    const { rows } = await client.query(`SELECT payload FROM "test_${run}_done".claims`);
+    await client.end();
+    expect(rows).toEqual([{ payload: '' }]);
+  });
+});
+
 describe('postgres: setup', () => {
   it('lets instances starting at once on a fresh schema all succeed', async () => {
     const fresh = url('fresh');

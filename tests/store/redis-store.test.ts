@@ -33,6 +33,21 @@ describe('redis: pending set', () => {
   });
 });
 
+describe('redis: answered questions', () => {
+  it('keeps the claim that blocks a redelivery, with its expiry, but not the question it carried', async () => {
+    const store = await RedisStore.create(`redis://127.0.0.1:6379?prefix=${prefix}done:`);
+    const client = await createClient({ url: 'redis://127.0.0.1:6379' }).connect();
+    await store.claim('T:C:9', 'my salary question', Date.now() + 60_000);
+    await store.complete('T:C:9');
+    await store.complete('T:C:unknown');
+    expect(await store.claim('T:C:9', 'again', Date.now() + 60_000)).toBe(false);
+    expect(await client.get(`${prefix}done:c:T:C:9`)).toBe('');
+    expect(await client.pTTL(`${prefix}done:c:T:C:9`)).toBeGreaterThan(50_000);
+    expect(await client.exists(`${prefix}done:c:T:C:unknown`)).toBe(0);
+    await Promise.all([store.close(), client.close()]);
+  });
+});
+
 describe('redis: outages', () => {
   let port: number;
   let server: ChildProcess | undefined;

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { SqliteStore } from '../../src/store/sqlite-store';
 import { runStoreContract } from './contract';
 
@@ -32,5 +33,19 @@ describe('sqlite: one file, several store objects', () => {
     await b.append('T:C:2', [turn], Date.now() + 60_000);
     expect(await a.load('T:C:2')).toEqual([turn]);
     await Promise.all([a.close(), b.close()]);
+  });
+});
+
+describe('sqlite: answered questions', () => {
+  it('keeps the claim that blocks a redelivery but not the question it carried', async () => {
+    const file = join(dir, 'claims.db');
+    const store = await SqliteStore.create(file);
+    await store.claim('T:C:9', 'my salary question', Date.now() + 60_000);
+    await store.complete('T:C:9');
+    expect(await store.claim('T:C:9', 'again', Date.now() + 60_000)).toBe(false);
+    await store.close();
+    const db = new DatabaseSync(file);
+    expect(db.prepare('SELECT payload FROM claims').all()).toEqual([{ payload: '' }]);
+    db.close();
   });
 });
