@@ -41,6 +41,12 @@ export interface AnswerDeps {
 const SORRY = "Sorry, I couldn't answer that just now. Please try again in a minute";
 const CUT_SHORT = '…my answer was cut short';
 const MEMBERS_ONLY = 'Sorry, I can only help full members of this workspace. Please ask your contact here for help.';
+/** What someone who asked the bot directly is told when it will not answer them, by the reason. */
+const REFUSALS: Partial<Record<Verdict['why'], string>> = {
+  'no-context': "Sorry, I don't answer questions here. Please ask in one of the support channels.",
+  'not-allowed': "Sorry, I can't help you with this here. Please ask the team that runs this channel.",
+  'external-user': 'Sorry, I can only help people in this organisation. Please ask your contact here for help.',
+};
 const GREETING = 'Hi! What can I help you with? Ask me here in this thread.';
 const TOO_LATE =
   "Sorry, I was offline when you asked this and it's been too long for me to answer it now. Please ask again if you still need help.";
@@ -92,6 +98,9 @@ export function createQuestionHandler(deps: AnswerDeps) {
     const verdict = await decide(message, context);
     if (!verdict.answer || !context) {
       logger.debug('message not for the bot', { channel: message.channel, ts: message.ts, reason: verdict.why });
+      // Someone who asked the bot directly is told it will not help here, rather than left waiting.
+      const refusal = addressed(message) ? REFUSALS[verdict.why] : undefined;
+      if (refusal && (await claim(message))) await decline(message, refusal, verdict.why);
       return;
     }
     const won = await claim(message);
@@ -100,14 +109,22 @@ export function createQuestionHandler(deps: AnswerDeps) {
       return;
     }
     if (message.channelType === 'im' && config.access.dmMembersOnly && !(await isMember(message.user))) {
-      logger.info('DM from a non-member declined', { channel: message.channel, ts: message.ts });
-      await deps.slack.chat
-        .postMessage({ channel: message.channel, thread_ts: message.ts, text: MEMBERS_ONLY })
-        .catch((err: unknown) => logger.warn('could not decline the DM', { error: describe(err) }));
-      await store.complete(messageKey(message)).catch(() => undefined);
+      await decline(message, MEMBERS_ONLY, 'guest');
       return;
     }
     track(message, context, verdict.why);
+  }
+
+  function addressed(message: IncomingMessage): boolean {
+    return message.channelType === 'im' || message.source === 'app_mention' || mentions(message.text, deps.botUserId);
+  }
+
+  async function decline(message: IncomingMessage, text: string, why: string): Promise<void> {
+    logger.info('question declined', { channel: message.channel, ts: message.ts, reason: why });
+    await deps.slack.chat
+      .postMessage({ channel: message.channel, thread_ts: message.threadTs ?? message.ts, text })
+      .catch((err: unknown) => logger.warn('could not decline the question', { error: describe(err) }));
+    await store.complete(messageKey(message)).catch(() => undefined);
   }
 
   // With the store unreachable the bot still answers, without memory: claims fall back to this process alone.

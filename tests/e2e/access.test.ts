@@ -7,6 +7,9 @@ const HR_TEXT = 'Holidays: 25 days a year';
 const IT_TEXT = 'The VPN client is GlobalProtect';
 const FINANCE_TEXT = 'Month-end close starts on working day minus 3';
 const MEMBERS_ONLY = 'Sorry, I can only help full members of this workspace. Please ask your contact here for help.';
+const NOT_ALLOWED = "Sorry, I can't help you with this here. Please ask the team that runs this channel.";
+const EXTERNAL = 'Sorry, I can only help people in this organisation. Please ask your contact here for help.';
+const NOT_HERE = "Sorry, I don't answer questions here. Please ask in one of the support channels.";
 
 const FINANCE = `---
 name: Finance operations
@@ -60,7 +63,7 @@ describe('access', () => {
       expect(toFinance).not.toContain(IT_TEXT);
     });
 
-    it('answers only the allowed users under a context with allow_users, in mentions and follow-ups', async () => {
+    it('answers only the allowed users under a context with allow_users; tells others who ask it directly', async () => {
       checks += 5;
       const alice = await h.slack.userMessage({ channel: 'C0FIN', user: 'U0ALICE', text: `<@${BOT}> close dates?` });
       await answerIn(h.slack, 'C0FIN', alice.ts);
@@ -76,13 +79,32 @@ describe('access', () => {
       // The same person is answered under the default context, which has no allowlist, without finance knowledge.
       const bobDm = await h.slack.userMessage({ channel: 'D0BOB', user: 'U0BOB', text: 'close dates?' });
       await answerIn(h.slack, 'D0BOB', bobDm.ts);
+      expect(await answerIn(h.slack, 'C0FIN', bob.ts)).toBe(NOT_ALLOWED);
+      // Bob's reply in Alice's thread was not addressed to the bot: no answer, and no refusal either.
       await stillAnswers(h);
-      expect(h.slack.botReplies('C0FIN', bob.ts)).toHaveLength(0);
+      expect(h.slack.botReplies('C0FIN', bob.ts)).toHaveLength(1);
       expect(h.slack.botReplies('C0FIN', alice.ts)).toHaveLength(1);
       expect(h.openai.requests.some((r) => promptText(r).includes('and for me?'))).toBe(false);
       expect(h.openai.requests).toHaveLength(4);
       expect(promptText(h.openai.requests[2])).not.toContain(FINANCE_TEXT);
       expect(bobInThread.ts).not.toBe(alice.ts);
+    });
+  });
+
+  describe('channels no context claims', () => {
+    it('tell someone who mentions the bot there that it does not answer there, once; stay quiet otherwise', async () => {
+      checks += 3;
+      const only = '---\nname: Payroll\nchannels: [C0PAY]\n---\nPayroll runs on the 25th.\n';
+      h = await startHarness({ CONTEXTS_DIR: writeContexts({ 'default.md': only }) });
+      const mention = await h.slack.userMessage({ channel: 'C0RANDOM', user: 'U1', text: `<@${BOT}> VPN is down` });
+      expect(await answerIn(h.slack, 'C0RANDOM', mention.ts)).toBe(NOT_HERE);
+      const chatter = await h.slack.userMessage({ channel: 'C0RANDOM', user: 'U2', text: 'lunch anyone?' });
+      const hr = await h.slack.userMessage({ channel: 'C0HR', user: 'U1', text: `<@${BOT}> holidays?` });
+      await answerIn(h.slack, 'C0HR', hr.ts);
+      expect(h.slack.botReplies('C0RANDOM', chatter.ts)).toHaveLength(0);
+      // Slack's second delivery of the mention (as a message event) gets no second refusal.
+      expect(h.slack.botReplies('C0RANDOM', mention.ts)).toHaveLength(1);
+      expect(h.openai.requests).toHaveLength(1);
     });
   });
 
@@ -108,7 +130,7 @@ describe('access', () => {
       return ts;
     }
 
-    it('are not answered by default, whichever team the event names', async () => {
+    it('are not answered by default, whichever team the event names, and are told so', async () => {
       checks += 3;
       h = await startHarness();
       const external = await sharedChannelMessage('U0EXT1', 'T0OTHER', h.slack.teamId);
@@ -116,10 +138,13 @@ describe('access', () => {
       const internal = await sharedChannelMessage('U0MINE', h.slack.teamId, h.slack.teamId);
       await answerIn(h.slack, 'C0SHARED', internal);
       await stillAnswers(h);
-      expect(h.slack.botReplies('C0SHARED', external)).toHaveLength(0);
-      expect(h.slack.botReplies('C0SHARED', externalOwnTeam)).toHaveLength(0);
+      expect(await answerIn(h.slack, 'C0SHARED', external)).toBe(EXTERNAL);
+      expect(await answerIn(h.slack, 'C0SHARED', externalOwnTeam)).toBe(EXTERNAL);
+      expect(h.slack.botReplies('C0SHARED', external)).toHaveLength(1);
       expect(h.openai.requests).toHaveLength(2);
-      const declined = h.logs.entries().filter((e) => e.reason === 'external-user');
+      const declined = h.logs
+        .entries()
+        .filter((e) => e.message === 'question declined' && e.reason === 'external-user');
       expect(declined).toHaveLength(2);
     });
 
