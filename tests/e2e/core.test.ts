@@ -204,3 +204,52 @@ describe('the support bot, end to end', () => {
     expect(mention.ts).not.toBe(root.ts);
   });
 });
+
+describe('streaming pace, with the default append interval', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness({ STREAM_APPEND_INTERVAL_MS: '1500' });
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('shows the first words as soon as the model sends them, and batches the rest into few writes', async () => {
+    const writes = ['chat.startStream', 'chat.appendStream', 'chat.stopStream', 'chat.postMessage', 'chat.update'];
+    const answer = `${'Step one: open Settings, then Privacy, then allow the VPN profile. '.repeat(30)}`.slice(0, 2000);
+    const firstTextMs: number[] = [];
+    const callsPerAnswer: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const channel = `D0PACE${i}`;
+      // 2,000 characters in 100 deltas over ~3 s.
+      h.openai.enqueue({ text: answer, chunkChars: 20, deltaDelayMs: 30 });
+      const { ts } = await h.slack.userMessage({ channel, user: 'U1', text: 'How do I set up the VPN on my phone?' });
+      const replies = await h.slack.waitFor(() => {
+        const found = h.slack.botReplies(channel, ts);
+        return found.length > 0 && found.every((m) => !m.streaming) ? found : undefined;
+      }, 15_000);
+      expect(replies.map((m) => m.text).join('')).toBe(answer);
+      const calls = h.slack.calls.filter((c) => writes.includes(c.method) && c.args.channel === channel);
+      const carriesText = (c: (typeof calls)[number]) =>
+        [c.args.markdown_text, c.args.text, c.args.chunks].some((part) => part && JSON.stringify(part).length > 2);
+      const firstWrite = calls.find(carriesText);
+      const firstDelta = h.openai.firstDeltaSentAt[i];
+      // The first words reach Slack while the model is still writing: not held back until the answer is done.
+      const firstText = JSON.stringify([
+        firstWrite?.args.markdown_text,
+        firstWrite?.args.text,
+        firstWrite?.args.chunks,
+      ]);
+      expect(firstText).toContain('Step one');
+      expect(firstText).not.toContain(answer.slice(-40));
+      firstTextMs.push(firstWrite!.at - firstDelta);
+      callsPerAnswer.push(calls.length);
+    }
+    // Batched: a naive streamer makes one write per delta (100 here).
+    expect(Math.max(...callsPerAnswer)).toBeLessThanOrEqual(12);
+    console.log(
+      `streaming pace: first model token → first Slack write ${firstTextMs.map((ms) => ms.toFixed(1)).join(', ')} ms; ` +
+        `Slack write calls per 2,000-character answer over ~3 s: ${callsPerAnswer.join(', ')}`,
+    );
+  });
+});
