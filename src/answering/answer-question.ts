@@ -222,13 +222,7 @@ export function createQuestionHandler(deps: AnswerDeps) {
       tokenBudget: config.history.tokenBudget,
     });
     logger.debug('asking the model', { ref, historyTurns: history.length, keptTurns: kept });
-    const reply = deps.streamer.open({
-      team: message.team,
-      channel: message.channel,
-      threadTs,
-      userId: message.user,
-      isDm: message.channelType === 'im',
-    });
+    const reply = openReply(message, threadTs);
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), config.answerTimeoutMs);
     let text = '';
@@ -260,16 +254,15 @@ export function createQuestionHandler(deps: AnswerDeps) {
     await save(key, message, text, result.messageTs[0], counted);
   }
 
+  function openReply(message: IncomingMessage, threadTs: string) {
+    const { team, channel, user: userId } = message;
+    return deps.streamer.open({ team, channel, threadTs, userId, isDm: message.channelType === 'im' });
+  }
+
   // A bare mention with nothing to read gives the model nothing to answer: ask instead. The saved turn makes the
   // asker's reply in the thread a follow-up, answered without a new mention.
   async function greet(message: IncomingMessage, key: string, threadTs: string): Promise<void> {
-    const reply = deps.streamer.open({
-      team: message.team,
-      channel: message.channel,
-      threadTs,
-      userId: message.user,
-      isDm: message.channelType === 'im',
-    });
+    const reply = openReply(message, threadTs);
     reply.write(GREETING);
     const result = await reply.finish();
     await save(key, message, GREETING, result.messageTs[0], false);

@@ -8,7 +8,7 @@ import {
   startFakeOpenAI,
 } from '../helpers/fake-openai';
 import { startFakeSlack } from '../helpers/fake-slack';
-import { APP_TOKEN, BOT_TOKEN, type Harness, OPENAI_KEY, startHarness, writeContexts } from './harness';
+import { APP_TOKEN, BOT_TOKEN, botEnv, type Harness, OPENAI_KEY, startHarness } from './harness';
 import { answerIn, settle, stillAnswers, textsSent } from './replies';
 
 const BOT = 'UBOT';
@@ -308,16 +308,7 @@ describe('bad input, the bot as a process', () => {
   it('survives malformed envelopes and answers the next message', async () => {
     const slack = await startFakeSlack();
     const openai = await startFakeOpenAI();
-    const bot = startBotProcess({
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_APP_TOKEN: APP_TOKEN,
-      OPENAI_API_KEY: OPENAI_KEY,
-      SLACK_API_URL: slack.apiUrl,
-      OPENAI_BASE_URL: openai.baseURL,
-      STORE_URL: 'memory://',
-      CONTEXTS_DIR: writeContexts(),
-      STREAM_APPEND_INTERVAL_MS: '200',
-    });
+    const bot = startBotProcess(botEnv(slack, openai));
     try {
       await bot.waitForLog((e) => e.message === 'support bot connected');
       for (const envelope of MALFORMED) slack.sendRaw(envelope);

@@ -7,7 +7,7 @@ import { type BotProcess, startBotProcess } from '../helpers/bot-process';
 import { type FakeOpenAI, lastUserText, startFakeOpenAI } from '../helpers/fake-openai';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
 import { FaultTally, pause, wholeAnswer } from '../helpers/fault-tally';
-import { APP_TOKEN, BOT_TOKEN, OPENAI_KEY, writeContexts } from './harness';
+import { APP_TOKEN, BOT_TOKEN, botEnv, OPENAI_KEY, writeContexts } from './harness';
 
 /**
  * The process dies or is stopped around questions it accepted: kill -9 before answering (the restart answers, once,
@@ -31,19 +31,7 @@ describe('crashes, restarts and shutdowns', () => {
     openai.respond((req) => ({ text: answerTo(lastUserText(req)) }));
     bots = [];
     storeFile = path.join(mkdtempSync(path.join(tmpdir(), 'crash-')), 'threads.db');
-    env = {
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_APP_TOKEN: APP_TOKEN,
-      OPENAI_API_KEY: OPENAI_KEY,
-      SLACK_API_URL: slack.apiUrl,
-      OPENAI_BASE_URL: openai.baseURL,
-      OPENAI_MAX_RETRIES: '0',
-      STORE_URL: `sqlite://${storeFile}`,
-      CONTEXTS_DIR: writeContexts(),
-      STREAM_APPEND_INTERVAL_MS: '200',
-      RECOVERY_STALE_SECONDS: '1',
-      LOG_LEVEL: 'info',
-    };
+    env = botEnv(slack, openai, { STORE_URL: `sqlite://${storeFile}`, RECOVERY_STALE_SECONDS: '1', LOG_LEVEL: 'info' });
   });
   afterEach(async () => {
     for (const bot of bots) if (bot.child.exitCode === null && bot.child.signalCode === null) bot.kill('SIGKILL');

@@ -50,11 +50,16 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Starts fake Slack, fake OpenAI and the real bot wired to them through its ordinary configuration. */
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
-  const slack = await startFakeSlack();
-  const openai = await startFakeOpenAI();
-  const baseEnv: Record<string, string> = {
+/**
+ * The bot's environment for a run against these fakes: tokens of the right shapes, both fakes' URLs, no SDK retries,
+ * the memory store, fresh contexts and a short append interval; `extra` overrides any of it.
+ */
+export function botEnv(
+  slack: FakeSlack,
+  openai: FakeOpenAI,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_APP_TOKEN: APP_TOKEN,
     OPENAI_API_KEY: OPENAI_KEY,
@@ -63,11 +68,16 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     OPENAI_MAX_RETRIES: '0',
     STORE_URL: 'memory://',
     CONTEXTS_DIR: writeContexts(),
-    LOG_LEVEL: 'debug',
     STREAM_APPEND_INTERVAL_MS: '200',
-    SHUTDOWN_TIMEOUT_MS: '5000',
-    ...env,
+    ...extra,
   };
+}
+
+/** Starts fake Slack, fake OpenAI and the real bot wired to them through its ordinary configuration. */
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const slack = await startFakeSlack();
+  const openai = await startFakeOpenAI();
+  const baseEnv = botEnv(slack, openai, { LOG_LEVEL: 'debug', SHUTDOWN_TIMEOUT_MS: '5000', ...env });
   const bots: Bot[] = [];
   const startBot = async (overrides: Record<string, string> = {}) => {
     const logs = new LogCapture();

@@ -10,7 +10,7 @@ import {
 } from '../helpers/fake-openai';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
 import { postgresScratch, redisScratch, type Scratch } from '../helpers/scratch-stores';
-import { APP_TOKEN, BOT_TOKEN, OPENAI_KEY, writeContexts } from './harness';
+import { botEnv } from './harness';
 
 const THREADS = 20;
 const PER_THREAD = 10;
@@ -118,18 +118,7 @@ async function runTwoInstances(storeUrl: string): Promise<Figures> {
       ttftMs: Math.floor(Math.random() * 40),
       deltaDelayMs: 50 + Math.floor(Math.random() * 40),
     }));
-    const env = {
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_APP_TOKEN: APP_TOKEN,
-      OPENAI_API_KEY: OPENAI_KEY,
-      SLACK_API_URL: slack.apiUrl,
-      OPENAI_BASE_URL: openai.baseURL,
-      OPENAI_MAX_RETRIES: '0',
-      STORE_URL: storeUrl,
-      CONTEXTS_DIR: writeContexts(),
-      STREAM_APPEND_INTERVAL_MS: '100',
-      LOG_LEVEL: 'info',
-    };
+    const env = botEnv(slack, openai, { STORE_URL: storeUrl, STREAM_APPEND_INTERVAL_MS: '100', LOG_LEVEL: 'info' });
     for (let i = 0; i < 2; i++) bots.push(startBotProcess(env));
     await Promise.all(bots.map((bot) => bot.waitForLog((e) => e.message === 'support bot connected', 15_000)));
     await slack.waitForConnections(2);

@@ -1,7 +1,7 @@
 import { startBotProcess } from '../helpers/bot-process';
 import { startFakeOpenAI } from '../helpers/fake-openai';
 import { startFakeSlack } from '../helpers/fake-slack';
-import { APP_TOKEN, BOT_TOKEN, OPENAI_KEY, writeContexts } from './harness';
+import { botEnv } from './harness';
 
 describe('the bot as a process', () => {
   it('refuses to start on bad settings, naming every variable and no secret', async () => {
@@ -19,16 +19,7 @@ describe('the bot as a process', () => {
     const slack = await startFakeSlack();
     const openai = await startFakeOpenAI();
     try {
-      const bot = startBotProcess({
-        SLACK_BOT_TOKEN: BOT_TOKEN,
-        SLACK_APP_TOKEN: APP_TOKEN,
-        OPENAI_API_KEY: OPENAI_KEY,
-        SLACK_API_URL: slack.apiUrl,
-        OPENAI_BASE_URL: openai.baseURL,
-        STORE_URL: 'memory://',
-        CONTEXTS_DIR: writeContexts(),
-        STREAM_APPEND_INTERVAL_MS: '200',
-      });
+      const bot = startBotProcess(botEnv(slack, openai));
       await bot.waitForLog((e) => e.message === 'support bot connected');
       openai.enqueue({ text: 'A slow but complete answer about printers.', chunkChars: 4, deltaDelayMs: 60 });
       const { ts } = await slack.userMessage({ channel: 'D0USER1', user: 'U1', text: 'printer?' });

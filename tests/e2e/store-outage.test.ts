@@ -10,7 +10,7 @@ import {
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
 import { POSTGRES_PORT, postgresScratch, redisScratch, ThrowawayRedis } from '../helpers/scratch-stores';
 import { TcpProxy } from '../helpers/tcp-proxy';
-import { APP_TOKEN, BOT_TOKEN, OPENAI_KEY, writeContexts } from './harness';
+import { botEnv } from './harness';
 
 const USER = 'U0OUT';
 const answerTo = (question: string) => `answer to ${question}`;
@@ -22,18 +22,9 @@ async function startBot(storeUrl: string) {
   const slack: FakeSlack = await startFakeSlack();
   const openai: FakeOpenAI = await startFakeOpenAI();
   openai.respond((req) => ({ text: answerTo(lastUserText(req)), chunkChars: 8 }));
-  const bot: BotProcess = startBotProcess({
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_APP_TOKEN: APP_TOKEN,
-    OPENAI_API_KEY: OPENAI_KEY,
-    SLACK_API_URL: slack.apiUrl,
-    OPENAI_BASE_URL: openai.baseURL,
-    OPENAI_MAX_RETRIES: '0',
-    STORE_URL: storeUrl,
-    CONTEXTS_DIR: writeContexts(),
-    STREAM_APPEND_INTERVAL_MS: '100',
-    LOG_LEVEL: 'info',
-  });
+  const bot: BotProcess = startBotProcess(
+    botEnv(slack, openai, { STORE_URL: storeUrl, STREAM_APPEND_INTERVAL_MS: '100', LOG_LEVEL: 'info' }),
+  );
   await bot.waitForLog((e) => e.message === 'support bot connected', 15_000);
 
   /** Asks in a DM (in `threadTs`, or a new thread) and waits for the answer; resolves with its ts and model request. */
