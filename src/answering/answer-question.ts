@@ -11,7 +11,7 @@ import type { Logger } from '../logger';
 import type { MemberDirectory } from '../slack/member-directory';
 import type { ReplyStreamer } from '../slack/reply-stream';
 import type { ThreadStore, Turn } from '../store/thread-store';
-import { type RepliesReader, readThreadFromSlack } from './thread-history';
+import { findLeftovers, type RepliesReader, readThreadFromSlack } from './thread-history';
 import { ThreadLanes } from './thread-lanes';
 
 /** The Slack calls the answering flow makes besides streaming the reply. */
@@ -19,7 +19,10 @@ export interface SlackSide extends RepliesReader {
   assistant: {
     threads: { setStatus(args: { channel_id: string; thread_ts: string; status: string }): Promise<unknown> };
   };
-  chat: { postMessage(args: { channel: string; thread_ts: string; text: string }): Promise<unknown> };
+  chat: {
+    postMessage(args: { channel: string; thread_ts: string; text: string }): Promise<unknown>;
+    delete(args: { channel: string; ts: string }): Promise<unknown>;
+  };
 }
 
 /** What the answering flow needs; built once in the composition root. */
@@ -168,7 +171,10 @@ export function createQuestionHandler(deps: AnswerDeps) {
     const ref = randomBytes(4).toString('hex');
     const threadTs = message.threadTs ?? message.ts;
     try {
-      await lanes.run(threadKey(message), message.ts, () => answer(message, context, ref));
+      await lanes.run(threadKey(message), message.ts, async () => {
+        if (why === 'recovered') await clearLeftovers(message, ref);
+        await answer(message, context, ref);
+      });
       logger.info('answered', { ref, channel: message.channel, ts: message.ts, why });
     } catch (err) {
       logger.error('answer failed', { ref, channel: message.channel, ts: message.ts, error: describe(err) });
@@ -178,6 +184,22 @@ export function createQuestionHandler(deps: AnswerDeps) {
         .catch((postErr: unknown) => logger.error('could not post the apology', { ref, error: describe(postErr) }));
     } finally {
       await store.complete(messageKey(message)).catch(() => undefined);
+    }
+  }
+
+  // A question taken over from a dead instance may have the start of its answer in Slack already (a stream cut off
+  // mid-sentence): that goes, so the asker sees one whole answer. Best effort: failing here never stops the answer.
+  async function clearLeftovers(message: IncomingMessage, ref: string): Promise<void> {
+    const { channel } = message;
+    try {
+      const threadTs = message.threadTs ?? message.ts;
+      const botUserId = deps.botUserId;
+      for (const ts of await findLeftovers(deps.slack, { channel, threadTs, afterTs: message.ts, botUserId })) {
+        await deps.slack.chat.delete({ channel, ts });
+        logger.info('removed a reply left unfinished', { ref, channel, ts });
+      }
+    } catch (err) {
+      logger.warn('could not remove a reply left unfinished', { ref, channel, error: describe(err) });
     }
   }
 
