@@ -103,7 +103,7 @@ export async function createBot(config: Config, options: { logger?: Logger } = {
       members: new MemberDirectory(app.client),
       answerBlocks: FEEDBACK_BLOCKS,
     });
-    registerListeners(app, { handler, logger });
+    registerListeners(app, { handler, contexts, logger });
     const openStore = store;
     let recovery: ReturnType<typeof startRecovery> | undefined;
     return {

@@ -1,8 +1,8 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { lastUserText, messagesOf, promptText } from '../helpers/fake-openai';
-import { type Harness, startHarness } from './harness';
+import { type Harness, startHarness, writeContexts } from './harness';
 
 const BOT = 'UBOT';
 
@@ -251,5 +251,51 @@ describe('streaming pace, with the default append interval', () => {
       `streaming pace: first model token → first Slack write ${firstTextMs.map((ms) => ms.toFixed(1)).join(', ')} ms; ` +
         `Slack write calls per 2,000-character answer over ~3 s: ${callsPerAnswer.join(', ')}`,
     );
+  });
+});
+
+describe('suggested prompts in the agent view', () => {
+  const withPrompts = (...titles: string[]) =>
+    `---\nname: IT support\nsuggested_prompts:\n${titles
+      .map((title) => `  - title: ${title}\n    message: Help me with ${title.toLowerCase()}\n`)
+      .join('')}---\nLaptops are MacBooks.\n`;
+
+  it("offers the DM context's prompts when someone opens the bot's DM, and follows edits to the context", async () => {
+    const contextsDir = writeContexts({ 'default.md': withPrompts('VPN', 'Printer') });
+    const h = await startHarness({ CONTEXTS_DIR: contextsDir });
+    try {
+      let opened = 0;
+      const open = async (tab: string) => {
+        const ts = `${Math.floor(Date.now() / 1000)}.${String(++opened).padStart(6, '0')}`;
+        await h.slack.systemEvent({ type: 'app_home_opened', user: 'U1', channel: 'D0HOME', tab, event_ts: ts });
+      };
+      const calls = () => h.slack.callsFor('assistant.threads.setSuggestedPrompts');
+
+      await open('home');
+      await open('messages');
+      await h.slack.waitFor(() => calls().length === 1);
+      expect(calls()[0].args.thread_ts).toBeUndefined();
+      expect(calls()[0].args).toMatchObject({
+        channel_id: 'D0HOME',
+        prompts: [
+          { title: 'VPN', message: 'Help me with vpn' },
+          { title: 'Printer', message: 'Help me with printer' },
+        ],
+      });
+
+      // Opening the Home tab set nothing: only the Messages tab's open made a call.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(calls()).toHaveLength(1);
+
+      writeFileSync(path.join(contextsDir, 'default.md'), withPrompts('Wi-Fi'));
+      const latest = () => calls().at(-1)?.args.prompts;
+      for (let i = 0; i < 40 && JSON.stringify(latest()).includes('VPN'); i++) {
+        await open('messages');
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(latest()).toEqual([{ title: 'Wi-Fi', message: 'Help me with wi-fi' }]);
+    } finally {
+      await h.close();
+    }
   });
 });

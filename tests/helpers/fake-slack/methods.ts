@@ -201,9 +201,11 @@ export function createMethods(workspace: Workspace): Record<string, Handler> {
       return {};
     },
 
+    // Agent view: prompts are set for the conversation, without thread_ts (with it, Slack's call silently fails).
     'assistant.threads.setSuggestedPrompts': (args) => {
-      threadArgs(args);
-      if (!list(args.prompts)) throw new SlackApiError('invalid_arguments');
+      required(args, 'channel_id', 'channel_not_found');
+      const prompts = list(args.prompts);
+      if (!prompts || prompts.length === 0 || prompts.length > 4) throw new SlackApiError('invalid_arguments');
       return {};
     },
 
