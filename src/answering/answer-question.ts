@@ -10,6 +10,7 @@ import type { Llm } from '../llm/llm';
 import type { Logger } from '../logger';
 import type { MemberDirectory } from '../slack/member-directory';
 import type { ReplyStreamer } from '../slack/reply-stream';
+import { safeText } from '../slack/safe-text';
 import type { ThreadStore, Turn } from '../store/thread-store';
 import { findLeftovers, type RepliesReader, readThreadFromSlack } from './thread-history';
 import { ThreadLanes } from './thread-lanes';
@@ -300,9 +301,11 @@ export function createQuestionHandler(deps: AnswerDeps) {
     counted: boolean,
   ): Promise<void> {
     const tokens = (text: string) => (counted ? { tokens: countTokens(text) } : {});
+    // A key pasted into a question, or echoed by the model, is not kept (nor sent again with later questions).
+    const [question, answer] = [safeText(message.text), safeText(answerText)];
     const turns: Turn[] = [
-      { role: 'user', text: message.text, ts: message.ts, user: message.user, ...tokens(message.text) },
-      { role: 'assistant', text: answerText, ts: answerTs, ...tokens(answerText) },
+      { role: 'user', text: question, ts: message.ts, user: message.user, ...tokens(question) },
+      { role: 'assistant', text: answer, ts: answerTs, ...tokens(answer) },
     ];
     await store
       .append(key, turns, Date.now() + config.history.retentionMs)

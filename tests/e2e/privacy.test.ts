@@ -109,3 +109,27 @@ describe('privacy of logs', () => {
     );
   });
 });
+
+describe('privacy of stored history', () => {
+  it('keeps no key that was pasted into a question or echoed by the model, nor sends it again', async () => {
+    const h = await startHarness();
+    try {
+      const pasted = 'xoxb-1111111111-2222222222-pastedbyuser';
+      h.openai.enqueue({ text: `That looks like a bot token (${pasted}): revoke it now.` });
+      const { ts } = await h.slack.userMessage({ channel: 'D0KEY', user: 'U1', text: `is ${pasted} still valid?` });
+      expect(await answerIn(h.slack, 'D0KEY', ts)).not.toContain(pasted);
+      await h.slack.userMessage({ channel: 'D0KEY', user: 'U1', text: 'done, thanks', threadTs: ts });
+      await answerIn(h.slack, 'D0KEY', ts, 2);
+      const stored = await h.bot.store.load(`${h.slack.teamId}:D0KEY:${ts}`);
+      expect(stored.map((turn) => turn.text)).toEqual([
+        'is [redacted] still valid?',
+        'That looks like a bot token ([redacted]): revoke it now.',
+        'done, thanks',
+        expect.any(String),
+      ]);
+      expect(JSON.stringify(h.openai.requests[1].body)).not.toContain(pasted);
+    } finally {
+      await h.close();
+    }
+  });
+});
