@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { lastUserText, messagesOf, promptText } from '../helpers/fake-openai';
+import { scratchDir } from '../helpers/scratch-dir';
 import { type Harness, startHarness, writeContexts } from './harness';
 
 const BOT = 'UBOT';
@@ -168,7 +168,7 @@ describe('the support bot, end to end', () => {
 
   it('keeps a thread history across a restart with SQLite', async () => {
     await h.close();
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'ssb-')), 'threads.db');
+    const file = path.join(scratchDir('ssb'), 'threads.db');
     h = await startHarness({ STORE_URL: `sqlite://${file}` });
     h.openai.enqueue({ text: 'Your laptop is a MacBook.' }, { text: 'As I said, a MacBook.' });
     const { ts } = await h.slack.userMessage({

@@ -1,12 +1,11 @@
-import { mkdtempSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createStore } from '../../src/store/create-store';
 import { type BotProcess, startBotProcess } from '../helpers/bot-process';
 import { type FakeOpenAI, lastUserText, startFakeOpenAI } from '../helpers/fake-openai';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
 import { FaultTally, pause, wholeAnswer } from '../helpers/fault-tally';
+import { scratchDir } from '../helpers/scratch-dir';
 import { APP_TOKEN, BOT_TOKEN, botEnv, OPENAI_KEY, writeContexts } from './harness';
 
 /**
@@ -30,7 +29,7 @@ describe('crashes, restarts and shutdowns', () => {
     openai = await startFakeOpenAI();
     openai.respond((req) => ({ text: answerTo(lastUserText(req)) }));
     bots = [];
-    storeFile = path.join(mkdtempSync(path.join(tmpdir(), 'crash-')), 'threads.db');
+    storeFile = path.join(scratchDir('crash'), 'threads.db');
     env = botEnv(slack, openai, { STORE_URL: `sqlite://${storeFile}`, RECOVERY_STALE_SECONDS: '1', LOG_LEVEL: 'info' });
   });
   afterEach(async () => {

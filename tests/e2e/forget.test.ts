@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createStore } from '../../src/store/create-store';
 import type { Turn } from '../../src/store/thread-store';
+import { scratchDir } from '../helpers/scratch-dir';
 
 // Expiry of stored history on every backend is covered by the store contract (tests/store/contract.ts).
 const CLI = path.join(__dirname, '..', '..', 'dist', 'forget.js');
@@ -16,7 +16,7 @@ interface Run {
 }
 
 /** Runs the compiled CLI as `npm run forget` does, in `cwd`, with exactly `env` (plus PATH). */
-function forget(args: string[], env: Record<string, string>, cwd = mkdtempSync(path.join(tmpdir(), 'forget-'))) {
+function forget(args: string[], env: Record<string, string>, cwd = scratchDir('forget')) {
   return new Promise<Run>((resolve) => {
     execFile(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env } }, (err, out, e) =>
       resolve({ code: err ? Number(err.code ?? 1) : 0, stdout: String(out), stderr: String(e) }),
@@ -38,7 +38,7 @@ describe('npm run forget', () => {
   };
 
   beforeEach(async () => {
-    url = `sqlite://${path.join(mkdtempSync(path.join(tmpdir(), 'forget-db-')), 'threads.db')}`;
+    url = `sqlite://${path.join(scratchDir('forget-db'), 'threads.db')}`;
     const store = await createStore(url);
     const expiresAt = Date.now() + DAY;
     await store.append(keys.aliceDm, turn('U0ALICE', 'my VPN'), expiresAt);
@@ -76,7 +76,7 @@ describe('npm run forget', () => {
   });
 
   it('reads STORE_URL from .env in the working directory, as the bot does', async () => {
-    const cwd = mkdtempSync(path.join(tmpdir(), 'forget-env-'));
+    const cwd = scratchDir('forget-env');
     writeFileSync(path.join(cwd, '.env'), `STORE_URL=${url}\n`);
     const run = await forget(['--user=U0BOB'], {}, cwd);
     expect(run).toMatchObject({ code: 0, stdout: `Deleted 2 threads (of user U0BOB) from ${url}.\n` });

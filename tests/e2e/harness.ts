@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { type Bot, createBot } from '../../src/app';
@@ -7,6 +6,7 @@ import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { type FakeOpenAI, startFakeOpenAI } from '../helpers/fake-openai';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
+import { scratchDir } from '../helpers/scratch-dir';
 
 export const BOT_TOKEN = 'xoxb-111-222-secretbottoken';
 export const APP_TOKEN = 'xapp-1-A111-333-secretapptoken';
@@ -14,7 +14,7 @@ export const OPENAI_KEY = 'sk-test-secretopenaikey0123';
 
 /** Contexts written for e2e tests: a default one, and an HR one that claims C_HR with reply: all. */
 export function writeContexts(extra: Record<string, string> = {}): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'contexts-'));
+  const dir = scratchDir('contexts');
   writeFileSync(
     path.join(dir, 'default.md'),
     '---\nname: IT support\n---\nLaptops are MacBooks managed by Jamf. The VPN client is GlobalProtect.\n',

@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { scratchDir } from './scratch-dir';
 
 const ENTRY = path.join(__dirname, '..', '..', 'dist', 'index.js');
 
@@ -25,7 +24,7 @@ export interface BotProcess {
  * Pass absolute paths for CONTEXTS_DIR and sqlite files.
  */
 export function startBotProcess(env: Record<string, string>): BotProcess {
-  const cwd = mkdtempSync(path.join(tmpdir(), 'bot-proc-'));
+  const cwd = scratchDir('bot-proc');
   const child = spawn(process.execPath, [ENTRY], {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
