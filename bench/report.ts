@@ -213,7 +213,10 @@ function storeShare(r: BenchResults): Section {
         `${fmt((100 * sum) / s.overhead['1'].p50)} %`,
       ];
     }),
-    notes: ['assistant.threads.setStatus is not awaited before the model request; the three calls above are.'],
+    notes: [
+      'assistant.threads.setStatus is not awaited before the model request; the calls above are. A question that',
+      'starts a thread (these do) has no history to load: n/a means the bot made no such call.',
+    ],
   };
 }
 

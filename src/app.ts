@@ -29,6 +29,9 @@ export interface Bot {
   stop(): Promise<void>;
 }
 
+/** Web API retries (connection errors, 5xx, and 429s after their Retry-After): 0.2, 0.4, 0.8, 1.6, 3.2 s apart. */
+const SLACK_RETRIES = { retries: 5, factor: 2, minTimeout: 200, maxTimeout: 5_000, randomize: false };
+
 /** Asks Slack who the bot is, failing fast with a message that names the setting at fault. */
 async function identifyBot(config: Config, logger: ReturnType<typeof toSlackLogger>) {
   const client = new webApi.WebClient(config.slack.botToken, {
@@ -70,7 +73,9 @@ export async function createBot(config: Config, options: { logger?: Logger } = {
       botId: auth.bot_id,
       botUserId: auth.user_id,
       logger: slackLogger,
-      clientOptions: { slackApiUrl: config.slack.apiUrl },
+      // The SDK's default retries back off for up to half an hour, and add that back-off to a 429's Retry-After: an
+      // answer under way would stall for seconds after each 429. A few quick retries keep it moving.
+      clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: SLACK_RETRIES },
       convoStore: false,
     });
     const streamer = withSafeText(

@@ -217,10 +217,13 @@ export function createQuestionHandler(deps: AnswerDeps) {
         }),
       )
       .catch((err: unknown) => logger.debug('status not set', { ref, error: describe(err) }));
-    let history = await store.load(key).catch((err: unknown) => {
-      logger.warn('could not load the thread: answering without its history', { ref, error: describe(err) });
-      return [];
-    });
+    // A message that is not in a thread starts one: there is nothing to load, so the model is asked a round trip sooner.
+    let history = !message.threadTs
+      ? []
+      : await store.load(key).catch((err: unknown) => {
+          logger.warn('could not load the thread: answering without its history', { ref, error: describe(err) });
+          return [];
+        });
     if (history.length === 0 && message.threadTs) {
       history = await readThreadFromSlack(deps.slack, {
         channel: message.channel,

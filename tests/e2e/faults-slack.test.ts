@@ -39,8 +39,8 @@ describe('Slack faults', () => {
 
   it('completes a streamed answer, whole and in order, through a 429 on startStream, appendStream and stopStream', async () => {
     h = await startHarness({ LOG_LEVEL: 'warn' });
-    // Slow enough that the stream still has appends to make after startStream's one-second wait.
-    scriptSlowAnswers(70);
+    // Slow enough (~4 s) that the stream still has appends to make after startStream's one-second wait.
+    scriptSlowAnswers(90);
     for (const method of ['chat.startStream', 'chat.appendStream', 'chat.stopStream']) {
       h.slack.failNext(method, { retryAfter: 1 });
     }
