@@ -204,10 +204,10 @@ function storeShare(r: BenchResults): Section {
     headers: ['Store', 'claim', 'lock', 'load', 'sum of p50s', 'overhead ×1 p50', 'share'],
     rows: r.perStore.map((s) => {
       const calls = ['claim', 'lock', 'load'].map((m) => s.storeCalls[m]);
-      const sum = calls.reduce((total, c) => total + (c?.p50 ?? 0), 0);
+      const sum = calls.reduce((total, c) => total + (c?.n ? c.p50 : 0), 0);
       return [
         s.store,
-        ...calls.map((c) => (c ? fmtSummary(c) : 'n/a')),
+        ...calls.map((c) => (c?.n ? fmtSummary(c) : 'not called')),
         `${fmt(sum)} ms`,
         `${fmt(s.overhead['1'].p50)} ms`,
         `${fmt((100 * sum) / s.overhead['1'].p50)} %`,
@@ -215,7 +215,7 @@ function storeShare(r: BenchResults): Section {
     }),
     notes: [
       'assistant.threads.setStatus is not awaited before the model request; the calls above are. A question that',
-      'starts a thread (these do) has no history to load: n/a means the bot made no such call.',
+      'starts a thread (these do) has no history to load, so the bot makes no load call for it.',
     ],
   };
 }

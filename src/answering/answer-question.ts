@@ -9,7 +9,7 @@ import { LlmError } from '../errors';
 import type { Llm } from '../llm/llm';
 import type { Logger } from '../logger';
 import type { MemberDirectory } from '../slack/member-directory';
-import type { ReplyStreamer } from '../slack/reply-stream';
+import type { ReplyStreamer } from '../slack/reply-types';
 import { safeText } from '../slack/safe-text';
 import type { ThreadStore, Turn } from '../store/thread-store';
 import { findLeftovers, type RepliesReader, readThreadFromSlack } from './thread-history';

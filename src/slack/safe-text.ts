@@ -1,4 +1,4 @@
-import type { ReplyStream, ReplyStreamer } from './reply-stream';
+import type { ReplyStream, ReplyStreamer } from './reply-types';
 
 // Slack bot/user/app tokens and OpenAI keys, as whole words: "desk-booking" must not lose its "sk-booking".
 const TOKEN = /(?<![A-Za-z0-9])(?:xox[a-z]|xapp|sk)-[A-Za-z0-9_-]{8,}/g;

@@ -1,4 +1,4 @@
-import type { SlackWriter } from '../../src/slack/reply-stream';
+import type { SlackWriter } from '../../src/slack/reply-types';
 
 type Args = Record<string, unknown>;
 

@@ -1,14 +1,14 @@
 import { webApi } from '@slack/bolt';
 import { fenceOpener, openFenceAt } from '../../src/conversation/split';
+import { createReplyStreamer } from '../../src/slack/reply-stream';
 import {
-  createReplyStreamer,
   ReplyError,
   type ReplyResult,
   type ReplyStream,
   type ReplyStreamOptions,
   type ReplyTarget,
   type SlackWriter,
-} from '../../src/slack/reply-stream';
+} from '../../src/slack/reply-types';
 import { DEFAULT_WRITE_LIMITS, type MethodLimits, WriteBudget, type WriteMethod } from '../../src/slack/write-budget';
 import { type RecordedCall, RecordingSlackClient } from '../helpers/recording-slack-client';
 
