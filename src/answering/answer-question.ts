@@ -104,7 +104,8 @@ export function createQuestionHandler(deps: AnswerDeps) {
       logger.debug('message not for the bot', { channel: message.channel, ts: message.ts, reason: verdict.why });
       // Someone who asked the bot directly is told it will not help here, rather than left waiting.
       const refusal = addressed(message) ? REFUSALS[verdict.why] : undefined;
-      if (refusal && (await claim(message))) await decline(message, refusal, verdict.why);
+      // Claimed without the question, so that a crash before the refusal goes out can never lead to an answer.
+      if (refusal && (await claim(message, ''))) await decline(message, refusal, verdict.why);
       return;
     }
     const won = await claim(message);
@@ -112,11 +113,16 @@ export function createQuestionHandler(deps: AnswerDeps) {
       logger.debug('duplicate delivery ignored', { channel: message.channel, ts: message.ts, source: message.source });
       return;
     }
+    await admit(message, context, verdict.why);
+  }
+
+  /** The last gate before answering a claimed message, also for one taken over from a dead instance. */
+  async function admit(message: IncomingMessage, context: Context, why: string): Promise<void> {
     if (message.channelType === 'im' && config.access.dmMembersOnly && !(await isMember(message.user))) {
       await decline(message, MEMBERS_ONLY, 'guest');
       return;
     }
-    track(message, context, verdict.why);
+    track(message, context, why);
   }
 
   function addressed(message: IncomingMessage): boolean {
@@ -133,11 +139,11 @@ export function createQuestionHandler(deps: AnswerDeps) {
 
   // With the store unreachable the bot still answers, without memory: claims fall back to this process alone.
   const localClaims = new Map<string, number>();
-  async function claim(message: IncomingMessage): Promise<boolean> {
+  async function claim(message: IncomingMessage, payload = JSON.stringify(message)): Promise<boolean> {
     const id = messageKey(message);
     const expiresAt = Date.now() + config.claimTtlMs;
     try {
-      return await store.claim(id, JSON.stringify(message), expiresAt);
+      return await store.claim(id, payload, expiresAt);
     } catch (err) {
       logger.warn('store unreachable: answering without memory', { error: describe(err) });
       const now = Date.now();
@@ -334,7 +340,7 @@ export function createQuestionHandler(deps: AnswerDeps) {
   return {
     onEvent,
     /** Answers a message whose claim this instance took over from a dead one. */
-    resume: (message: IncomingMessage, context: Context) => track(message, context, 'recovered'),
+    resume: (message: IncomingMessage, context: Context) => admit(message, context, 'recovered'),
     /** Tells the asker of a question found too late to answer that it was not answered, then lets its claim go. */
     async giveUp(message: IncomingMessage): Promise<void> {
       await deps.slack.chat

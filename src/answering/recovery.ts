@@ -36,7 +36,9 @@ export function startRecovery(
       const askedAt = message ? Number(message.ts) * 1000 : 0;
       const context = message && contexts.forChannel(message.channel, message.channelType === 'im');
       if (!message || !context) {
-        logger.warn('unanswered question given up', { id: claim.id, reason: message ? 'no context' : 'unreadable' });
+        // An empty payload is a refusal's claim (see onEvent): nothing to answer.
+        const reason = message ? 'no context' : claim.payload === '' ? 'declined' : 'unreadable';
+        logger.warn('unanswered question given up', { id: claim.id, reason });
         await store.complete(claim.id);
         continue;
       }
@@ -46,7 +48,7 @@ export function startRecovery(
         continue;
       }
       logger.info('answering a question left unanswered', { channel: message.channel, ts: message.ts });
-      handler.resume(message, context);
+      await handler.resume(message, context);
       resumed++;
     }
     return resumed;

@@ -142,6 +142,42 @@ describe('crashes, restarts and shutdowns', () => {
     expect(slack.botReplies('D0OLD', oldTs)).toHaveLength(1);
   });
 
+  it('takes over questions with the same access checks: a guest is declined, a refusal is never answered', async () => {
+    // What an instance that died right after claiming leaves in the store: a guest's DM, claimed before the
+    // DM_MEMBERS_ONLY check ran, and a refusal's claim (no question kept), both pending.
+    slack.setUser('U0GUEST', { is_restricted: true });
+    const now = Date.now() / 1000;
+    const guestTs = now.toFixed(6);
+    const refusedTs = (now + 0.001).toFixed(6);
+    const guest = {
+      source: 'message',
+      team: slack.teamId,
+      channel: 'D0GUEST',
+      channelType: 'im',
+      user: 'U0GUEST',
+      text: 'reset my VPN',
+      ts: guestTs,
+    };
+    const store = await createStore(`sqlite://${storeFile}`);
+    await store.claim(`${slack.teamId}:D0GUEST:${guestTs}`, JSON.stringify(guest), Date.now() + 3_600_000);
+    await store.claim(`${slack.teamId}:C0SHARED:${refusedTs}`, '', Date.now() + 3_600_000);
+    await store.close();
+    await pause(1_200);
+    tally.inject(2);
+
+    const bot = await start({ DM_MEMBERS_ONLY: 'true' });
+    await slack.waitFor(() => slack.botReplies('D0GUEST', guestTs).length > 0, 10_000);
+    const declined = await logged(bot, 'unanswered question given up');
+    expect(declined).toMatchObject({ reason: 'declined', id: `${slack.teamId}:C0SHARED:${refusedTs}` });
+    await pause(500);
+    tally.replies(slack.botReplies('D0GUEST', guestTs).length);
+    expect(slack.botReplies('D0GUEST', guestTs).map((m) => m.text)).toEqual([
+      expect.stringMatching(/only help full members/),
+    ]);
+    expect(slack.calls.filter((c) => c.args.channel === 'C0SHARED')).toEqual([]);
+    expect(openai.requests).toHaveLength(0);
+  });
+
   it('on SIGTERM finishes every answer under way, takes nothing new, and exits 0 in time', async () => {
     const bot = await start({ SHUTDOWN_TIMEOUT_MS: '10000' });
     const slow = (question: string) => ({ text: answerTo(question), chunkChars: 2, deltaDelayMs: 100 });
