@@ -242,7 +242,7 @@ export function createQuestionHandler(deps: AnswerDeps) {
       });
     }
     if (history.length === 0 && onlyMentions(message.text, deps.botUserId)) {
-      await greet(message, key, threadTs);
+      await greet(message, key);
       await status;
       return;
     }
@@ -254,7 +254,7 @@ export function createQuestionHandler(deps: AnswerDeps) {
       tokenBudget: config.history.tokenBudget,
     });
     logger.debug('asking the model', { ref, historyTurns: history.length, keptTurns: kept });
-    const reply = openReply(message, threadTs);
+    const reply = openReply(message);
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), config.answerTimeoutMs);
     let text = '';
@@ -286,15 +286,16 @@ export function createQuestionHandler(deps: AnswerDeps) {
     await save(key, message, text, result.messageTs[0], counted);
   }
 
-  function openReply(message: IncomingMessage, threadTs: string) {
+  function openReply(message: IncomingMessage) {
     const { team, channel, user: userId } = message;
+    const threadTs = message.threadTs ?? message.ts;
     return deps.streamer.open({ team, channel, threadTs, userId, isDm: message.channelType === 'im' });
   }
 
   // A bare mention with nothing to read gives the model nothing to answer: ask instead. The saved turn makes the
   // asker's reply in the thread a follow-up, answered without a new mention.
-  async function greet(message: IncomingMessage, key: string, threadTs: string): Promise<void> {
-    const reply = openReply(message, threadTs);
+  async function greet(message: IncomingMessage, key: string): Promise<void> {
+    const reply = openReply(message);
     reply.write(GREETING);
     const result = await reply.finish();
     await save(key, message, GREETING, result.messageTs[0], false);
@@ -342,12 +343,7 @@ export function createQuestionHandler(deps: AnswerDeps) {
     /** Answers a message whose claim this instance took over from a dead one. */
     resume: (message: IncomingMessage, context: Context) => admit(message, context, 'recovered'),
     /** Tells the asker of a question found too late to answer that it was not answered, then lets its claim go. */
-    async giveUp(message: IncomingMessage): Promise<void> {
-      await deps.slack.chat
-        .postMessage({ channel: message.channel, thread_ts: message.threadTs ?? message.ts, text: TOO_LATE })
-        .catch((err: unknown) => logger.warn('could not tell the asker', { error: describe(err) }));
-      await store.complete(messageKey(message));
-    },
+    giveUp: (message: IncomingMessage) => decline(message, TOO_LATE, 'too old'),
     /** Ids of the claims this instance is answering or has queued, for heartbeats. */
     claimedIds: () => [...claimed],
     drain,
