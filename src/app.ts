@@ -133,6 +133,7 @@ export async function createBot(config: Config, options: { logger?: Logger } = {
         recovery?.stop();
         if (unfinished > 0) logger.warn('stopping with answers unfinished', { unfinished });
         contexts.close();
+        await llm.close().catch(() => undefined);
         await openStore.close();
       },
     };

@@ -1,9 +1,11 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { CompletionUsage } from 'openai/resources/completions';
 import type { ResponseUsage } from 'openai/resources/responses/responses';
+import { Agent } from 'undici';
 import { LlmError } from '../errors';
 import { IdleWatchdog } from './idle-watchdog';
 import type { Llm, LlmEvent, LlmRequest, LlmUsage } from './llm';
+import { requestFetch } from './request-fetch';
 
 /** How to reach an OpenAI-compatible model. */
 export interface OpenAiLlmOptions {
@@ -25,14 +27,25 @@ export interface OpenAiLlmOptions {
 type DoneEvent = Extract<LlmEvent, { type: 'done' }>;
 type Deltas = AsyncGenerator<LlmEvent, DoneEvent | undefined, undefined>;
 
-/** A streaming `Llm` over the official SDK; one client per call. */
-export function createOpenAiLlm(options: OpenAiLlmOptions): Llm {
+/**
+ * How long an idle connection to the model server is kept for the next question. undici's default (4 s, when the
+ * server sends no Keep-Alive hint, as OpenAI's edge does not) meant that every burst of questions after a few quiet
+ * seconds opened a new connection (a TLS handshake, against OpenAI) per question. OpenAI's edge closes idle
+ * connections after 400 s; this stays well below that, so a reused connection is not one the server is closing.
+ */
+const KEEP_ALIVE_MS = 60_000;
+
+/** A streaming `Llm` over the official SDK; one client, and one connection pool, for every call. */
+export function createOpenAiLlm(options: OpenAiLlmOptions): Llm & { close(): Promise<void> } {
+  // The SDK's own timeout (until headers) and the idle watchdog (once streaming) govern; undici's defaults (300 s
+  // each) would otherwise cut a longer OPENAI_TIMEOUT_MS or OPENAI_IDLE_TIMEOUT_MS short with an error of their own.
+  const agent = new Agent({ keepAliveTimeout: KEEP_ALIVE_MS, headersTimeout: 0, bodyTimeout: 0 });
   const client = new OpenAI({
     apiKey: options.apiKey,
     baseURL: options.baseURL,
     timeout: options.timeoutMs,
     maxRetries: options.maxRetries,
-    fetch: fetchWithLocalErrors,
+    fetch: requestFetch(agent),
   });
   const read = options.api === 'responses' ? readResponses : readChat;
 
@@ -57,6 +70,8 @@ export function createOpenAiLlm(options: OpenAiLlmOptions): Llm {
         watchdog.dispose();
       }
     },
+    /** Closes the idle connections; call once nothing streams any more. */
+    close: () => agent.close(),
   };
 }
 
@@ -145,21 +160,6 @@ function fromCompletionUsage(usage: CompletionUsage): LlmUsage {
     outputTokens: usage.completion_tokens,
     cachedTokens: usage.prompt_tokens_details?.cached_tokens,
   };
-}
-
-/**
- * The SDK tells a timed-out request from other failures by the rejection's `name` ('AbortError'), but it keeps
- * that name only for rejections that are `instanceof Error` in its own realm. Where the SDK runs in another realm
- * than fetch (jest's VM sandbox), fetch's DOMException is not, and every timeout would read as a connection error.
- */
-function fetchWithLocalErrors(input: string | URL | Request, init?: RequestInit): Promise<Response> {
-  return fetch(input, init).catch((error: unknown) => {
-    if (error instanceof Error || typeof error !== 'object' || error === null) throw error;
-    const foreign = error as { name?: unknown; message?: unknown };
-    const local = new Error(String(foreign.message ?? 'fetch failed'), { cause: error });
-    local.name = String(foreign.name ?? 'Error');
-    throw local;
-  });
 }
 
 function stalled(idleMs: number, cause?: unknown): LlmError {

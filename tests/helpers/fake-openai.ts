@@ -62,6 +62,8 @@ export interface FakeOpenAI {
   firstDeltaSentAt: number[];
   /** Streams started and not yet ended. */
   openStreams(): number;
+  /** TCP connections accepted so far. */
+  connections(): number;
   /** Ends every stream (stalled ones too) and stops the server. */
   close(): Promise<void>;
 }
@@ -407,6 +409,11 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   const server = createServer((req, res) => {
     handle(req, res).catch(() => res.destroy());
   });
+  // OpenAI's edge keeps an idle HTTP/1.1 connection for 400 s and sends no Keep-Alive hint, so the client's own idle
+  // timeout decides when a connection is dropped. Node's default (close after 5 s, and say so) would decide for it.
+  server.keepAliveTimeout = 0;
+  let connections = 0;
+  server.on('connection', () => connections++);
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -422,6 +429,7 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
       fallback = fn;
     },
     openStreams: () => open.size,
+    connections: () => connections,
     close: async () => {
       for (const res of open) res.destroy();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

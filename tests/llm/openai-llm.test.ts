@@ -219,6 +219,27 @@ describe.each(['responses', 'chat'] as const)('createOpenAiLlm (%s API)', (api) 
   });
 });
 
+describe('createOpenAiLlm connections', () => {
+  // undici drops an idle connection after 4 s when the server gives no hint; a burst of questions after a quiet
+  // spell would then open (and, against OpenAI, TLS-handshake) one new connection per question.
+  it('reuses its connection to the model server for a question asked after a quiet spell', async () => {
+    const llm = makeLlm('responses');
+    const ask = async () => {
+      for await (const _ of llm.stream(REQUEST, { signal: new AbortController().signal })) {
+      }
+    };
+    try {
+      await ask();
+      await sleep(5_500);
+      await ask();
+      expect(fake.requests).toHaveLength(2);
+      expect(fake.connections()).toBe(1);
+    } finally {
+      await llm.close();
+    }
+  }, 15_000);
+});
+
 async function waitFor(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
