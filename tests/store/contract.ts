@@ -134,6 +134,18 @@ export function runStoreContract(name: string, makeStore: () => Promise<ThreadSt
         expect(results.filter(Boolean)).toHaveLength(1);
       });
 
+      it('decides each of many claims made at once on its own', async () => {
+        const taken = key('taken');
+        await store.claim(taken, 'p', Date.now() + HOUR);
+        const ids = Array.from({ length: 40 }, (_, n) => key(`burst-${n}`));
+        const asked = [...ids, ...ids, taken];
+        const results = await Promise.all(asked.map((id) => store.claim(id, 'p', Date.now() + HOUR)));
+        const wins = new Map<string, number>();
+        for (const [n, id] of asked.entries()) wins.set(id, (wins.get(id) ?? 0) + (results[n] ? 1 : 0));
+        for (const id of ids) expect(wins.get(id)).toBe(1);
+        expect(wins.get(taken)).toBe(0);
+      });
+
       it('takes over pending claims inside the window, re-stamped, once', async () => {
         const [a, b, c] = [key('stale-a'), key('stale-b'), key('stale-c')];
         await sleep(5); // claims from the previous test must fall before the window
