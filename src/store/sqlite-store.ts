@@ -7,14 +7,20 @@ import type { StoreOptions } from './create-store';
 import type { PendingClaim, ThreadStore, Turn } from './thread-store';
 
 const PURGE_EVERY_MS = 60_000;
+/** Completed questions between write-ahead log checkpoints (~10 WAL pages each: claim, lock, turns, completion). */
+const CHECKPOINT_EVERY = 50;
 
 type ClaimRow = { id: string; payload: string };
 type ClaimRequest = { id: string; payload: string; expiresAt: number; settle(won: boolean | Error): void };
 
 // A turn is kept as JSON so new Turn fields need no migration; user_id is split out for deleteUser.
+// SQLite's own checkpoint (every 1,000 WAL pages by default) runs inside whichever commit crosses the line, often a
+// claim on the way to the model: ~3.5 ms more for that question. The store checkpoints after answers complete
+// instead (see complete); the raised automatic threshold is only a backstop.
 const SCHEMA = `
   PRAGMA journal_mode = WAL;
   PRAGMA synchronous = NORMAL;
+  PRAGMA wal_autocheckpoint = 4000;
   CREATE TABLE IF NOT EXISTS threads (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS threads_expires_at ON threads (expires_at);
   CREATE TABLE IF NOT EXISTS turns (
@@ -42,10 +48,13 @@ export class SqliteStore implements ThreadStore {
   readonly #db: DatabaseSync;
   readonly #timer: NodeJS.Timeout;
   readonly #sql;
+  readonly #logger: StoreOptions['logger'];
   #claims: ClaimRequest[] = [];
+  #completedSinceCheckpoint = 0;
 
   private constructor(db: DatabaseSync, options: StoreOptions) {
     this.#db = db;
+    this.#logger = options.logger;
     const sql = (text: string) => db.prepare(text);
     this.#sql = {
       load: sql(`SELECT t.data FROM threads h JOIN turns t ON t.thread_key = h.key
@@ -143,8 +152,23 @@ export class SqliteStore implements ThreadStore {
     for (const [i, request] of batch.entries()) request.settle(won[i]);
   }
 
+  // A question is complete once its answer is in Slack: the time to copy the log into the database (~2 ms for 50
+  // answers) is taken then, in the next check phase, rather than by a later question's claim.
   complete(id: string): Promise<void> {
-    return this.#do(() => void this.#sql.complete.run(id));
+    return this.#do(() => {
+      this.#sql.complete.run(id);
+      if (++this.#completedSinceCheckpoint < CHECKPOINT_EVERY) return;
+      this.#completedSinceCheckpoint = 0;
+      setImmediate(() => this.#checkpoint());
+    });
+  }
+
+  #checkpoint(): void {
+    try {
+      if (this.#db.isOpen) this.#db.exec('PRAGMA wal_checkpoint(PASSIVE)');
+    } catch (cause) {
+      this.#logger?.warn('SQLite store: checkpoint failed', { error: String(cause) });
+    }
   }
 
   touch(ids: string[], now: number): Promise<void> {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -33,6 +33,25 @@ describe('sqlite: one file, several store objects', () => {
     await b.append('T:C:2', [turn], Date.now() + 60_000);
     expect(await a.load('T:C:2')).toEqual([turn]);
     await Promise.all([a.close(), b.close()]);
+  });
+});
+
+describe('sqlite: write-ahead log', () => {
+  // Checkpoints run after answers complete, not inside a later question's claim; the log must still not grow.
+  it('copies the log into the database as answers complete, so the log file stays small', async () => {
+    const file = join(dir, 'wal.db');
+    const store = await SqliteStore.create(file);
+    const text = 'an answer of about a kilobyte '.repeat(35);
+    for (let n = 0; n < 300; n++) {
+      const id = `T:D${n}:1.${n}`;
+      await store.claim(id, JSON.stringify({ text }), Date.now() + 60_000);
+      await store.append(`T:D${n}:1`, [{ role: 'assistant', text, ts: `1.${n}` }], Date.now() + 60_000);
+      await store.complete(id);
+      await new Promise(setImmediate); // other I/O between questions, as in the bot
+    }
+    // 300 answers write ~12 MB of log; checkpointed every 50, the file is reused from its start.
+    expect(statSync(`${file}-wal`).size).toBeLessThan(4 * 2 ** 20);
+    await store.close();
   });
 });
 
