@@ -59,7 +59,7 @@ const TOO_LATE =
  * Resolves in the event loop's turn after this one. undici writes a request on a reused connection in the check
  * phase (setImmediate, once it has seen the socket is still open): work queued there before it, such as building a
  * Slack status call (~0.15 ms each), delays every model request of a burst. Measured with 200 questions at once: the
- * status calls in the same turn held the model requests back 10–20 ms; one turn later, not at all.
+ * status calls in the same turn held the model requests back 10–20 ms; a turn later, they no longer go first.
  */
 function afterModelRequests(): Promise<void> {
   return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
