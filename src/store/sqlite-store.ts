@@ -11,7 +11,13 @@ const PURGE_EVERY_MS = 60_000;
 const CHECKPOINT_EVERY = 50;
 
 type ClaimRow = { id: string; payload: string };
-type ClaimRequest = { id: string; payload: string; expiresAt: number; settle(won: boolean | Error): void };
+type ClaimRequest = {
+  id: string;
+  payload: string;
+  expiresAt: number;
+  resolve(won: boolean): void;
+  reject(error: unknown): void;
+};
 
 // A turn is kept as JSON so new Turn fields need no migration; user_id is split out for deleteUser.
 // SQLite's own checkpoint (every 1,000 WAL pages by default) runs inside whichever commit crosses the line, often a
@@ -130,26 +136,26 @@ export class SqliteStore implements ThreadStore {
   // its own; a failed commit fails them all, as it would have failed each.
   claim(id: string, payload: string, expiresAt: number): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      const settle = (won: boolean | Error) => (won instanceof Error ? reject(won) : resolve(won));
-      if (this.#claims.push({ id, payload, expiresAt, settle }) === 1) queueMicrotask(() => this.#commitClaims());
+      if (this.#claims.push({ id, payload, expiresAt, resolve, reject }) === 1) {
+        queueMicrotask(() => void this.#commitClaims());
+      }
     });
   }
 
-  #commitClaims(): void {
+  async #commitClaims(): Promise<void> {
     const batch = this.#claims;
     this.#claims = [];
-    let won: boolean[];
     try {
-      won = this.#transaction(() => {
-        const now = Date.now();
-        return batch.map((c) => Number(this.#sql.claim.run(c.id, c.payload, now, c.expiresAt).changes) === 1);
-      });
-    } catch (cause) {
-      const error = new StoreError(`SQLite store: ${(cause as Error).message}`, { cause });
-      for (const request of batch) request.settle(error);
-      return;
+      const won = await this.#do(() =>
+        this.#transaction(() => {
+          const now = Date.now();
+          return batch.map((c) => Number(this.#sql.claim.run(c.id, c.payload, now, c.expiresAt).changes) === 1);
+        }),
+      );
+      for (const [i, request] of batch.entries()) request.resolve(won[i]);
+    } catch (error) {
+      for (const request of batch) request.reject(error);
     }
-    for (const [i, request] of batch.entries()) request.settle(won[i]);
   }
 
   // A question is complete once its answer is in Slack: the time to copy the log into the database (~2 ms for 50
