@@ -6,7 +6,7 @@ import type { ContextRegistry } from './conversation/context';
 import { loadContexts } from './conversation/context-registry';
 import { registerListeners } from './listeners';
 import { createOpenAiLlm } from './llm/openai-llm';
-import { createLogger, type Logger, toSlackLogger } from './logger';
+import { type AppLogger, createLogger, type Logger, toSlackLogger } from './logger';
 import { FEEDBACK_BLOCKS } from './slack/feedback';
 import { MemberDirectory } from './slack/member-directory';
 import { createReplyStreamer } from './slack/reply-stream';
@@ -51,7 +51,7 @@ async function identifyBot(config: Config, logger: ReturnType<typeof toSlackLogg
 }
 
 /** The composition root: builds every dependency from the config and wires them. */
-export async function createBot(config: Config, options: { logger?: Logger } = {}): Promise<Bot> {
+export async function createBot(config: Config, options: { logger?: AppLogger } = {}): Promise<Bot> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const slackLogger = toSlackLogger(logger);
   const contexts = await loadContexts(config.contextsDir, logger);

@@ -1,7 +1,7 @@
 import 'dotenv/config';
 import { createBot } from './app';
 import { loadConfig } from './config';
-import { redact } from './logger';
+import { redactSecrets } from './secrets';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -33,6 +33,6 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`slack-support-bot could not start: ${redact(message)}\n`);
+  process.stderr.write(`slack-support-bot could not start: ${redactSecrets(message)}\n`);
   process.exit(1);
 });

@@ -1,32 +1,31 @@
 import { LogLevel, type Logger as SlackLogger } from '@slack/bolt';
 import winston from 'winston';
+import { redactSecrets } from './secrets';
 
-export type Logger = winston.Logger;
-
-// Slack bot/user/app tokens, OpenAI keys, and bearer headers; scrubbed from every line whatever the level.
-const SECRET_PATTERNS: RegExp[] = [
-  /xox[a-z]-[A-Za-z0-9-]+/g,
-  /xapp-[A-Za-z0-9-]+/g,
-  /sk-[A-Za-z0-9_-]{8,}/g,
-  /(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi,
-];
-
-/** Replaces every token-shaped substring with a marker. */
-export function redact(text: string): string {
-  let out = text;
-  for (const pattern of SECRET_PATTERNS) {
-    out = out.replace(pattern, (match, bearer?: string) =>
-      typeof bearer === 'string' ? `${bearer}[redacted]` : `${match.slice(0, 4)}[redacted]`,
-    );
-  }
-  return out;
+/** Where every part of the bot writes its lines. Meta never carries message text or tokens above `debug`. */
+export interface Logger {
+  debug(message: string, meta?: Record<string, unknown>): unknown;
+  info(message: string, meta?: Record<string, unknown>): unknown;
+  warn(message: string, meta?: Record<string, unknown>): unknown;
+  error(message: string, meta?: Record<string, unknown>): unknown;
 }
 
+/** The process's logger: the interface above, plus the level checks Bolt's adapter needs. */
+export type AppLogger = winston.Logger;
+
+/** Past this depth a log field is replaced whole rather than walked (a cycle, or a huge nested payload). */
+const MAX_DEPTH = 6;
+
 function redactDeep(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return redact(value);
-  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (typeof value === 'string') return redactSecrets(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > MAX_DEPTH) return '[nested too deep]';
   if (value instanceof Error) {
-    return { name: value.name, message: redact(value.message), stack: value.stack && redact(value.stack) };
+    return {
+      name: value.name,
+      message: redactSecrets(value.message),
+      stack: value.stack && redactSecrets(value.stack),
+    };
   }
   if (Array.isArray(value)) return value.map((item) => redactDeep(item, depth + 1));
   const out: Record<string, unknown> = {};
@@ -42,7 +41,7 @@ const redactFormat = winston.format((info) => {
 });
 
 /** One process-wide logger: JSON lines on stdout, every field redacted. */
-export function createLogger(level: string, stream?: NodeJS.WritableStream): Logger {
+export function createLogger(level: string, stream?: NodeJS.WritableStream): AppLogger {
   const transport = stream
     ? new winston.transports.Stream({ stream })
     : new winston.transports.Console({ stderrLevels: [] });
@@ -71,7 +70,7 @@ const BOLT_LEVELS: Record<string, LogLevel> = {
 };
 
 /** Adapts the winston logger to @slack/logger's interface so Bolt, Web API and Socket Mode log through it. */
-export function toSlackLogger(logger: Logger): SlackLogger {
+export function toSlackLogger(logger: AppLogger): SlackLogger {
   let name = 'slack';
   const write =
     (level: string) =>

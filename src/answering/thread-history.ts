@@ -1,4 +1,4 @@
-import type { Turn } from '../store/thread-store';
+import type { Turn } from '../conversation/turn';
 
 /** The slice of WebClient used to read a thread. */
 export interface RepliesReader {

@@ -4,14 +4,8 @@ import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ContextError } from '../errors';
+import type { Logger } from '../logger';
 import type { Context, ContextRegistry } from './context';
-
-/** Where the registry reports loads, reloads and problems (a winston logger fits). */
-export interface ContextLogger {
-  info(message: string, meta?: object): void;
-  warn(message: string, meta?: object): void;
-  error(message: string, meta?: object): void;
-}
 
 /** Editors save in bursts (temp file, rename, chmod): wait for the burst to end before reloading. */
 const DEBOUNCE_MS = 100;
@@ -209,7 +203,7 @@ async function readContexts(dir: string): Promise<ReadResult> {
   return { ok: true, snapshot: { contexts: ordered, byChannel, fallback }, signature };
 }
 
-function warnAboutGaps(snapshot: Snapshot, logger: ContextLogger): void {
+function warnAboutGaps(snapshot: Snapshot, logger: Logger): void {
   if (!snapshot.fallback) {
     logger.warn('no default context (one without channels): DMs and unclaimed channels get no answer');
   }
@@ -225,7 +219,7 @@ function warnAboutGaps(snapshot: Snapshot, logger: ContextLogger): void {
  * Loads every context in `dir` and keeps them current: file changes are picked up without a restart. Rejects with
  * one ContextError listing every problem in every file; later, a bad edit is logged and the previous set kept.
  */
-export async function loadContexts(dir: string, logger: ContextLogger): Promise<ContextRegistry> {
+export async function loadContexts(dir: string, logger: Logger): Promise<ContextRegistry> {
   const first = await readContexts(dir);
   if (!first.ok) {
     throw new ContextError(`Invalid contexts in CONTEXTS_DIR (${dir}):\n  - ${first.problems.join('\n  - ')}`);

@@ -1,7 +1,7 @@
 import type { LlmMessage, LlmRequest } from '../llm/llm';
-import type { Turn } from '../store/thread-store';
 import type { Context } from './context';
 import { countTokens, tokenBound } from './tokens';
+import type { Turn } from './turn';
 
 const RULES = `You are the organisation's support assistant in Slack. Answer the person's question using the context below.
 - Be concise and practical: short paragraphs, numbered steps for procedures, Slack-compatible markdown.

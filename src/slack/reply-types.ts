@@ -1,3 +1,4 @@
+import type { Logger } from '../logger';
 import type { WriteBudget } from './write-budget';
 
 /** Message content: markdown alone, or (to attach blocks) the markdown as a markdown block, since Slack refuses both. */
@@ -18,14 +19,6 @@ export interface SlackWriter {
     postMessage(args: { channel: string; thread_ts: string } & Content): Promise<{ ts?: string }>;
     update(args: { channel: string; ts: string } & Content): Promise<unknown>;
   };
-}
-
-/** Where the logger's lines go; never given message text or tokens. */
-export interface ReplyLogger {
-  debug(message: string, meta?: Record<string, unknown>): unknown;
-  info(message: string, meta?: Record<string, unknown>): unknown;
-  warn(message: string, meta?: Record<string, unknown>): unknown;
-  error(message: string, meta?: Record<string, unknown>): unknown;
 }
 
 /** Knobs; every one has a default (see DEFAULT_REPLY_STREAM_OPTIONS). */
@@ -54,7 +47,7 @@ export interface ReplyStreamerDeps {
   client: SlackWriter;
   /** Shared by every reply of the process. */
   budget: WriteBudget;
-  logger: ReplyLogger;
+  logger: Logger;
   now?: () => number;
   options?: ReplyStreamOptions;
 }

@@ -1,15 +1,13 @@
+import { REDACTED, redactSecrets, TOKEN_CHAR } from '../secrets';
 import type { ReplyStream, ReplyStreamer } from './reply-types';
 
-// Slack bot/user/app tokens and OpenAI keys, as whole words: "desk-booking" must not lose its "sk-booking".
-const TOKEN = /(?<![A-Za-z0-9])(?:xox[a-z]|xapp|sk)-[A-Za-z0-9_-]{8,}/g;
-/** Replaces a token-shaped word in text posted to Slack. */
-export const REDACTED = '[redacted]';
+export { REDACTED };
+
 /** Longest run of token characters held back; keys are at most ~170 characters, anything longer goes through. */
 const MAX_HELD = 256;
-const TOKEN_CHAR = /[A-Za-z0-9_-]/;
 /** Text fit to post: token-shaped words replaced, lone surrogates (which Slack's form encoding rejects) mended. */
 export function safeText(text: string): string {
-  return text.replace(TOKEN, REDACTED).toWellFormed();
+  return redactSecrets(text).toWellFormed();
 }
 
 /**

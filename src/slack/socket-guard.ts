@@ -1,9 +1,5 @@
 import type { SocketModeReceiver, SocketModeReceiverProcessEventErrorHandlerArgs } from '@slack/bolt';
-
-/** Where a dropped message is reported. */
-export interface GuardLogger {
-  warn(message: string, meta?: object): unknown;
-}
+import type { Logger } from '../logger';
 
 type Listener = (...args: unknown[]) => unknown;
 
@@ -12,7 +8,7 @@ type Listener = (...args: unknown[]) => unknown;
  * envelope (`null`, no `payload`, `event: null`) rejects a promise nobody awaits, and a process without an
  * `unhandledRejection` handler dies of it. Wraps that listener so such a message is logged and dropped instead.
  */
-export function guardSocketMessages(receiver: SocketModeReceiver, logger: GuardLogger): void {
+export function guardSocketMessages(receiver: SocketModeReceiver, logger: Logger): void {
   const { client } = receiver;
   const dropped = (err: unknown) =>
     logger.warn('malformed Socket Mode message dropped', { error: err instanceof Error ? err.message : String(err) });
@@ -34,7 +30,7 @@ export function guardSocketMessages(receiver: SocketModeReceiver, logger: GuardL
  * malformed one (a `null` user or channel) stays unacked and Slack sends it three more times, failing alike each
  * time. Listener errors never get here (the app's error handler takes them): what does cannot succeed on a retry.
  */
-export function ackUnprocessable(logger: GuardLogger) {
+export function ackUnprocessable(logger: Logger) {
   return async ({ error }: SocketModeReceiverProcessEventErrorHandlerArgs): Promise<boolean> => {
     logger.warn('Slack event could not be processed; acked so that Slack does not retry it', {
       error: { name: error.name, message: error.message.slice(0, 200) },

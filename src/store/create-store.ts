@@ -1,14 +1,11 @@
 import { StoreError } from '../errors';
+import type { Logger } from '../logger';
 import type { ThreadStore } from './thread-store';
-
-/** Where a store reports trouble that no caller is waiting on (connection lost, purge failed). */
-export interface StoreLogger {
-  warn(message: string, meta?: object): void;
-}
 
 /** Options every backend accepts. */
 export interface StoreOptions {
-  logger?: StoreLogger;
+  /** Where a store reports trouble that no caller is waiting on (connection lost, purge failed). */
+  logger?: Pick<Logger, 'warn'>;
 }
 
 /**

@@ -1,16 +1,6 @@
-/** One message of a thread as the bot remembers it. */
-export interface Turn {
-  /** Who spoke: the asker (`user`) or the bot (`assistant`). */
-  role: 'user' | 'assistant';
-  /** The message text as sent to / produced by the model. */
-  text: string;
-  /** Slack ts of the message (for `assistant`, of the answer's first message). */
-  ts: string;
-  /** Slack user id of the asker; absent on assistant turns. */
-  user?: string;
-  /** Token count of `text`, computed once when stored so trimming long threads costs no tokenizing. */
-  tokens?: number;
-}
+import type { Turn } from '../conversation/turn';
+
+export type { Turn };
 
 /** A question claimed by an instance and not yet answered. */
 export interface PendingClaim {

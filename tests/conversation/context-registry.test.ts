@@ -2,24 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import type { ContextRegistry } from '../../src/conversation/context';
-import { type ContextLogger, loadContexts } from '../../src/conversation/context-registry';
+import { loadContexts } from '../../src/conversation/context-registry';
 import { ContextError } from '../../src/errors';
-
-interface LogLine {
-  level: 'info' | 'warn' | 'error';
-  message: string;
-  meta?: object;
-}
-
-function recordingLogger(): ContextLogger & { lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  return {
-    lines,
-    info: (message, meta) => lines.push({ level: 'info', message, meta }),
-    warn: (message, meta) => lines.push({ level: 'warn', message, meta }),
-    error: (message, meta) => lines.push({ level: 'error', message, meta }),
-  };
-}
+import { recordingLogger } from '../helpers/recording-logger';
 
 /** Polls until `check` passes (up to ~3 s): file watching is asynchronous and debounced. */
 async function eventually(check: () => void, timeoutMs = 3000): Promise<void> {

@@ -1,0 +1,13 @@
+/** One message of a thread as the bot remembers it. */
+export interface Turn {
+  /** Who spoke: a person (`user`) or the bot (`assistant`). */
+  role: 'user' | 'assistant';
+  /** The message text as sent to / produced by the model. */
+  text: string;
+  /** Slack ts of the message (for `assistant`, of the answer's first message). */
+  ts: string;
+  /** Slack user id of the person who wrote it; absent on assistant turns. */
+  user?: string;
+  /** Token count of `text`, computed once when stored so trimming long threads costs no tokenizing. */
+  tokens?: number;
+}
