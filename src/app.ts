@@ -1,6 +1,6 @@
 import { App, SocketModeReceiver, webApi } from '@slack/bolt';
-import { createQuestionHandler, type QuestionHandler } from './answering/answer-question';
-import { startRecovery } from './answering/recovery';
+import { createQuestionHandler, type QuestionHandler } from './answering/question-handler';
+import { type Recovery, startRecovery } from './answering/recovery';
 import type { Config } from './config';
 import type { ContextRegistry } from './conversation/context';
 import { loadContexts } from './conversation/context-registry';
@@ -11,9 +11,11 @@ import { FEEDBACK_BLOCKS } from './slack/feedback';
 import { MemberDirectory } from './slack/member-directory';
 import { createReplyStreamer } from './slack/reply-stream';
 import { withSafeText } from './slack/safe-text';
+import { createSideWriter } from './slack/side-writes';
 import { ackUnprocessable, guardSocketMessages } from './slack/socket-guard';
 import { WriteBudget } from './slack/write-budget';
 import { createStore } from './store/create-store';
+import { adapt } from './store/interim-adapter';
 import type { ThreadStore } from './store/thread-store';
 
 /** A running support bot: its parts, and how to start and stop it. */
@@ -96,13 +98,15 @@ export async function createBot(config: Config, options: { logger?: AppLogger } 
       idleTimeoutMs: config.openai.idleTimeoutMs,
       maxOutputTokens: config.openai.maxOutputTokens,
     });
+    const side = createSideWriter({ client: app.client, logger });
     const handler = createQuestionHandler({
       config,
       logger,
-      store,
+      store: adapt(store),
       llm,
       contexts,
       streamer,
+      side,
       slack: app.client,
       botUserId: auth.user_id,
       members: new MemberDirectory(app.client),
@@ -110,7 +114,7 @@ export async function createBot(config: Config, options: { logger?: AppLogger } 
     });
     registerListeners(app, { handler, contexts, logger });
     const openStore = store;
-    let recovery: ReturnType<typeof startRecovery> | undefined;
+    let recovery: Recovery | undefined;
     return {
       app,
       store,
@@ -120,7 +124,7 @@ export async function createBot(config: Config, options: { logger?: AppLogger } 
       botUserId: auth.user_id,
       start: async () => {
         await app.start();
-        recovery = startRecovery({ store: openStore, handler, contexts, logger }, config.recovery);
+        recovery = startRecovery({ store: adapt(openStore), handler, logger }, config.recovery);
         logger.info('support bot connected', {
           team: auth.team_id,
           bot: auth.user_id,
@@ -129,8 +133,11 @@ export async function createBot(config: Config, options: { logger?: AppLogger } 
       },
       stop: async () => {
         await app.stop().catch((err: unknown) => logger.warn('socket close failed', { error: String(err) }));
+        // Questions of other instances are left to them while this one drains; its own claims keep their heartbeat.
+        recovery?.stopTakeovers();
         const unfinished = await handler.drain(config.shutdownTimeoutMs);
         recovery?.stop();
+        handler.close();
         if (unfinished > 0) logger.warn('stopping with answers unfinished', { unfinished });
         contexts.close();
         await llm.close().catch(() => undefined);

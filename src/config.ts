@@ -31,11 +31,18 @@ export interface Config {
   shutdownTimeoutMs: number;
   access: { allowExternalUsers: boolean; dmMembersOnly: boolean };
   streaming: { appendIntervalMs: number };
+  /** Load limits: per person (in this instance), and model calls at once (the rest wait their turn). */
+  limits: { perUser: { maxInFlight: number; maxPerMinute: number }; modelConcurrency: number };
 }
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 const DEFAULT_MODEL = 'gpt-5.4-mini';
+/**
+ * Output tokens an answer may use unless OPENAI_MAX_OUTPUT_TOKENS says otherwise (0 = no cap). Reasoning models count
+ * their reasoning here too, so this leaves room for it beside a long Slack answer (~1,500 tokens).
+ */
+const DEFAULT_MAX_OUTPUT_TOKENS = 8_000;
 /** Where thread history lives when STORE_URL is unset. */
 export const DEFAULT_STORE_URL = 'sqlite://data/threads.db';
 
@@ -96,7 +103,7 @@ const schema = z.object({
   OPENAI_TIMEOUT_MS: int('OPENAI_TIMEOUT_MS', 30_000, 1_000, 600_000),
   OPENAI_MAX_RETRIES: int('OPENAI_MAX_RETRIES', 2, 0, 10),
   OPENAI_IDLE_TIMEOUT_MS: int('OPENAI_IDLE_TIMEOUT_MS', 30_000, 100, 600_000),
-  OPENAI_MAX_OUTPUT_TOKENS: int('OPENAI_MAX_OUTPUT_TOKENS', 0, 0, 1_000_000),
+  OPENAI_MAX_OUTPUT_TOKENS: int('OPENAI_MAX_OUTPUT_TOKENS', DEFAULT_MAX_OUTPUT_TOKENS, 0, 1_000_000),
   STORE_URL: z
     .string()
     .trim()
@@ -117,6 +124,9 @@ const schema = z.object({
   ALLOW_EXTERNAL_USERS: bool('ALLOW_EXTERNAL_USERS', false),
   DM_MEMBERS_ONLY: bool('DM_MEMBERS_ONLY', false),
   STREAM_APPEND_INTERVAL_MS: int('STREAM_APPEND_INTERVAL_MS', 1_500, 100, 60_000),
+  USER_MAX_IN_FLIGHT: int('USER_MAX_IN_FLIGHT', 3, 1, 1_000),
+  USER_MAX_PER_MINUTE: int('USER_MAX_PER_MINUTE', 10, 1, 10_000),
+  MODEL_MAX_CONCURRENCY: int('MODEL_MAX_CONCURRENCY', 100, 1, 10_000),
 });
 
 /** Reads the environment; throws one ConfigError listing every problem (never echoing a secret's value). */
@@ -159,5 +169,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     access: { allowExternalUsers: e.ALLOW_EXTERNAL_USERS, dmMembersOnly: e.DM_MEMBERS_ONLY },
     streaming: { appendIntervalMs: e.STREAM_APPEND_INTERVAL_MS },
+    limits: {
+      perUser: { maxInFlight: e.USER_MAX_IN_FLIGHT, maxPerMinute: e.USER_MAX_PER_MINUTE },
+      modelConcurrency: e.MODEL_MAX_CONCURRENCY,
+    },
   };
 }

@@ -1,8 +1,9 @@
-import type { ContextRegistry } from '../conversation/context';
+/** Heartbeats this instance's claims, and takes over questions an instance that died had accepted. */
 import type { IncomingMessage } from '../conversation/incoming';
 import type { Logger } from '../logger';
-import type { ThreadStore } from '../store/thread-store';
-import { describe, type QuestionHandler } from './answer-question';
+import type { ClaimBook } from '../store/thread-store';
+import { describe } from './describe-error';
+import type { QuestionHandler } from './question-handler';
 
 /** How the recovery sweep finds questions a dead instance accepted but never answered. */
 export interface RecoveryOptions {
@@ -14,60 +15,84 @@ export interface RecoveryOptions {
   intervalMs: number;
 }
 
+/** The running heartbeat and sweep. */
+export interface Recovery {
+  /** Takes over stale claims once; resolves with how many questions it handed on to be answered. */
+  sweep(): Promise<number>;
+  /** Stops taking over other instances' questions (draining); heartbeats go on. */
+  stopTakeovers(): void;
+  /** Stops both timers. */
+  stop(): void;
+}
+
 /**
- * Keeps this instance's claims fresh, and answers questions whose claimer died (SIGKILL, OOM, power loss)
- * before answering: at start and then every interval. Returns a function that stops it.
+ * Keeps this instance's claims fresh, and answers questions whose claimer died (SIGKILL, OOM, power loss) before
+ * answering: at start and then every interval. The heartbeat has its own timer, and the sweep awaits only the store
+ * (the answers and notices it starts run on their own), so a slow sweep after an outage never lets this instance's
+ * claims go stale while their answers are still streaming.
  */
 export function startRecovery(
-  deps: { store: ThreadStore; handler: QuestionHandler; contexts: ContextRegistry; logger: Logger },
+  deps: { store: Pick<ClaimBook, 'touch' | 'takeStale' | 'complete'>; handler: QuestionHandler; logger: Logger },
   options: RecoveryOptions,
-): { sweep(): Promise<number>; stop(): void } {
-  const { store, handler, contexts, logger } = deps;
+): Recovery {
+  const { store, handler, logger } = deps;
+  let takingOver = true;
 
   async function sweep(): Promise<number> {
-    const now = Date.now();
-    const ids = handler.claimedIds();
-    if (ids.length > 0) await store.touch(ids, now);
+    if (!takingOver) return 0;
     // Every pending claim, however long ago its claimer died: the too-old ones still get a word to their asker.
-    const stale = await store.takeStale(now - options.staleMs, 0, now);
+    const stale = await store.takeStale(options.staleMs);
+    const now = Date.now();
+    const own = new Set(handler.claimedIds());
     let resumed = 0;
     for (const claim of stale) {
+      // Its own claims look stale only if a heartbeat was lost; they are still being answered here.
+      if (own.has(claim.id)) continue;
       const message = parsePayload(claim.payload);
-      const askedAt = message ? Number(message.ts) * 1000 : 0;
-      const context = message && contexts.forChannel(message.channel, message.channelType === 'im');
-      if (!message || !context) {
+      if (!message) {
         // An empty payload is a refusal's claim (see onEvent): nothing to answer.
-        const reason = message ? 'no context' : claim.payload === '' ? 'declined' : 'unreadable';
+        const reason = claim.payload === '' ? 'declined' : 'unreadable';
         logger.warn('unanswered question given up', { id: claim.id, reason });
         await store.complete(claim.id);
-        continue;
-      }
-      if (askedAt < now - options.windowMs) {
+      } else if (Number(message.ts) * 1000 < now - options.windowMs) {
         logger.warn('unanswered question given up', { id: claim.id, reason: 'too old' });
-        await handler.giveUp(message);
-        continue;
+        handler.giveUp(message);
+      } else {
+        logger.info('answering a question left unanswered', { channel: message.channel, ts: message.ts });
+        handler.resume(message, claim.written);
+        resumed++;
       }
-      logger.info('answering a question left unanswered', { channel: message.channel, ts: message.ts });
-      await handler.resume(message, context);
-      resumed++;
     }
     return resumed;
   }
 
-  let running = false;
+  const heartbeat = () => {
+    const ids = handler.claimedIds();
+    if (ids.length === 0) return;
+    store.touch(ids).catch((err: unknown) => logger.warn('heartbeat failed', { error: describe(err) }));
+  };
+  let sweeping = false;
   const tick = () => {
-    if (running) return;
-    running = true;
+    if (sweeping) return;
+    sweeping = true;
     sweep()
       .catch((err: unknown) => logger.warn('recovery sweep failed', { error: describe(err) }))
       .finally(() => {
-        running = false;
+        sweeping = false;
       });
   };
   tick();
-  const timer = setInterval(tick, options.intervalMs);
-  timer.unref();
-  return { sweep, stop: () => clearInterval(timer) };
+  const timers = [setInterval(heartbeat, options.intervalMs), setInterval(tick, options.intervalMs)];
+  for (const timer of timers) timer.unref();
+  return {
+    sweep,
+    stopTakeovers: () => {
+      takingOver = false;
+    },
+    stop: () => {
+      for (const timer of timers) clearInterval(timer);
+    },
+  };
 }
 
 function parsePayload(payload: string): IncomingMessage | undefined {

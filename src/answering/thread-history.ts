@@ -1,4 +1,17 @@
+/** Reading a thread back from Slack: for a thread the bot has no memory of, or while its store is down. */
 import type { Turn } from '../conversation/turn';
+import { safeText } from '../slack/safe-text';
+
+/** One message as conversations.replies returns it (the fields the bot reads). */
+export interface ThreadMessage {
+  ts?: string;
+  user?: string;
+  bot_id?: string;
+  text?: string;
+  subtype?: string;
+  /** The writer's own team, in Slack Connect channels. */
+  user_team?: string;
+}
 
 /** The slice of WebClient used to read a thread. */
 export interface RepliesReader {
@@ -10,19 +23,18 @@ export interface RepliesReader {
       cursor?: string;
       latest?: string;
       inclusive?: boolean;
-    }): Promise<{
-      messages?: Array<{ ts?: string; user?: string; bot_id?: string; text?: string; subtype?: string }>;
-      response_metadata?: { next_cursor?: string };
-    }>;
+    }): Promise<{ messages?: ThreadMessage[]; response_metadata?: { next_cursor?: string } }>;
   };
 }
 
 const MAX_PAGES = 3;
 
-type SlackMessage = NonNullable<Awaited<ReturnType<RepliesReader['conversations']['replies']>>['messages']>[number];
-
 /** The thread's messages, oldest first, up to MAX_PAGES pages of 200. */
-async function* threadMessages(client: RepliesReader, channel: string, threadTs: string): AsyncGenerator<SlackMessage> {
+async function* threadMessages(
+  client: RepliesReader,
+  channel: string,
+  threadTs: string,
+): AsyncGenerator<ThreadMessage> {
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
     const response = await client.conversations.replies({
@@ -37,45 +49,44 @@ async function* threadMessages(client: RepliesReader, channel: string, threadTs:
   }
 }
 
+/** Where to read, and whose words may reach the model. */
+export interface ThreadReadArgs {
+  channel: string;
+  threadTs: string;
+  /** Only messages before this ts (the question itself and later ones are left out). */
+  beforeTs: string;
+  botUserId: string;
+  /** Whether a person's words may reach the model: people the bot would not answer are left out. */
+  mayQuote(user: string, userTeam: string | undefined): boolean;
+}
+
 /**
- * The thread's earlier messages as turns, read from Slack when the bot is summoned into a thread it has no
- * history for. The bot's own messages become assistant turns; other people's are prefixed with who wrote them.
+ * The thread's earlier messages as turns. The bot's own messages become assistant turns; each person's is
+ * prefixed with who wrote it, so the model can tell people apart; other bots, and people the bot would not answer
+ * (Slack Connect externals, people a context's allow_users excludes), are left out. Secrets are scrubbed, as in
+ * stored turns.
  */
-export async function readThreadFromSlack(
-  client: RepliesReader,
-  args: { channel: string; threadTs: string; beforeTs: string; botUserId: string },
-): Promise<Turn[]> {
+export async function readThreadFromSlack(client: RepliesReader, args: ThreadReadArgs): Promise<Turn[]> {
   const turns: Turn[] = [];
   for await (const message of threadMessages(client, args.channel, args.threadTs)) {
     if (!message.ts || !message.text || Number(message.ts) >= Number(args.beforeTs)) continue;
     if (message.user === args.botUserId) {
-      turns.push({ role: 'assistant', text: message.text, ts: message.ts });
-    } else if (!message.bot_id && message.user) {
-      turns.push({
-        role: 'user',
-        text: `<@${message.user}> wrote: ${message.text}`,
-        ts: message.ts,
-        user: message.user,
-      });
+      turns.push({ role: 'assistant', text: safeText(message.text), ts: message.ts });
+    } else if (!message.bot_id && message.user && args.mayQuote(message.user, message.user_team)) {
+      const text = safeText(`<@${message.user}> wrote: ${message.text}`);
+      turns.push({ role: 'user', text, ts: message.ts, user: message.user });
     }
   }
   return turns;
 }
 
-/**
- * The bot's own messages right after `afterTs` in the thread, up to the next message from a person: what an
- * instance that died while answering the message at `afterTs` left of its reply (a half-written stream, or an
- * answer it sent but could not record).
- */
-export async function findLeftovers(
+/** Whether the bot has written in the thread (a follow-up there is for it), from Slack's copy of the thread. */
+export async function botTookPart(
   client: RepliesReader,
-  args: { channel: string; threadTs: string; afterTs: string; botUserId: string },
-): Promise<string[]> {
-  const found: string[] = [];
+  args: { channel: string; threadTs: string; botUserId: string },
+): Promise<boolean> {
   for await (const message of threadMessages(client, args.channel, args.threadTs)) {
-    if (!message.ts || Number(message.ts) <= Number(args.afterTs)) continue;
-    if (message.user !== args.botUserId) break;
-    found.push(message.ts);
+    if (message.user === args.botUserId) return true;
   }
-  return found;
+  return false;
 }

@@ -1,4 +1,4 @@
-import type { ThreadStore } from '../store/thread-store';
+import type { ThreadLeases } from '../store/thread-store';
 
 const UNREACHABLE = Symbol('unreachable');
 const RELEASE_RETRY_MS = 500;
@@ -6,7 +6,7 @@ const RELEASE_RETRY_MS = 500;
 /** A question waiting for its thread. */
 interface Waiter {
   /** Its place in the thread: the question's Slack ts in microseconds. */
-  order: number | undefined;
+  order: number;
   /** Set once it may run: the store's lease, or null to run without one (store unreachable, waited too long). */
   token?: string | null;
   /** Ends the current pause at once: the thread may have just become free here. */
@@ -33,7 +33,7 @@ export class ThreadLanes {
   private readonly lanes = new Map<string, Lane>();
 
   constructor(
-    private readonly store: ThreadStore,
+    private readonly store: ThreadLeases,
     private readonly leaseMs: number,
     private readonly maxWaitMs: number,
   ) {}
@@ -120,14 +120,14 @@ export class ThreadLanes {
 function earliest(lane: Lane): Waiter | undefined {
   let first: Waiter | undefined;
   for (const waiter of lane.waiting) {
-    if (!first || (waiter.order ?? Infinity) < (first.order ?? Infinity)) first = waiter;
+    if (!first || waiter.order < first.order) first = waiter;
   }
   return first;
 }
 
-/** A Slack ts ("1700000000.000100") as whole microseconds, or undefined if it does not fit a safe integer. */
-function orderOf(ts: string): number | undefined {
+/** A Slack ts ("1700000000.000100") as whole microseconds; one too large for that goes last. */
+function orderOf(ts: string): number {
   const [seconds, fraction = ''] = ts.split('.');
   const order = Number(seconds) * 1_000_000 + Number(fraction.padEnd(6, '0').slice(0, 6));
-  return Number.isSafeInteger(order) ? order : undefined;
+  return Number.isSafeInteger(order) ? order : Number.MAX_SAFE_INTEGER;
 }

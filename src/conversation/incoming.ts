@@ -15,9 +15,23 @@ export interface IncomingMessage {
   userTeam?: string;
 }
 
+/** A thread in a workspace: where a reply goes. */
+export interface ThreadPlace {
+  team: string;
+  channel: string;
+  /** The thread's root ts. */
+  threadTs: string;
+}
+
+/** Where the reply to a message goes: the thread it is in, or the thread it starts. */
+export function replyPlace(message: Pick<IncomingMessage, 'team' | 'channel' | 'ts' | 'threadTs'>): ThreadPlace {
+  return { team: message.team, channel: message.channel, threadTs: message.threadTs ?? message.ts };
+}
+
 /** Key of a thread in the store: `team:channel:thread_ts`. */
 export function threadKey(message: Pick<IncomingMessage, 'team' | 'channel' | 'ts' | 'threadTs'>): string {
-  return `${message.team}:${message.channel}:${message.threadTs ?? message.ts}`;
+  const place = replyPlace(message);
+  return `${place.team}:${place.channel}:${place.threadTs}`;
 }
 
 /** Key of one message, used to claim it so it is answered once. */

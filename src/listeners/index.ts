@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import type { QuestionHandler } from '../answering/answer-question';
+import type { QuestionHandler } from '../answering/question-handler';
 import type { ContextRegistry } from '../conversation/context';
 import type { Logger } from '../logger';
 import { FEEDBACK_ACTION_ID } from '../slack/feedback';

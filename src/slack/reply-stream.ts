@@ -436,6 +436,7 @@ class Reply implements ReplyStream {
 
   private opened(ts: string, answer: string): void {
     this.messageTs.push(ts);
+    this.target.onMessage?.(ts);
     this.reopen = '';
     this.accept(answer);
   }

@@ -59,6 +59,8 @@ export interface ReplyTarget {
   threadTs: string;
   userId: string;
   isDm: boolean;
+  /** Called with each message of the reply as soon as it exists in Slack. */
+  onMessage?(ts: string): void;
 }
 
 /** What reached Slack. */

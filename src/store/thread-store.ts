@@ -52,3 +52,22 @@ export interface ThreadStore {
   /** Releases connections and timers. */
   close(): Promise<void>;
 }
+
+// INTERIM (replaced when the store refactor lands)
+export interface ThreadHistory {
+  load(key: string): Promise<Turn[]>;
+  append(key: string, turns: Turn[], expiresAt: number): Promise<void>;
+  has(key: string): Promise<boolean>;
+}
+export interface ClaimBook {
+  claim(id: string, payload: string, expiresAt: number, user?: string): Promise<boolean>;
+  noteWritten(id: string, ts: string): Promise<void>;
+  complete(id: string): Promise<void>;
+  touch(ids: string[]): Promise<void>;
+  takeStale(staleMs: number): Promise<Array<PendingClaim & { written: string[] }>>;
+}
+export interface ThreadLeases {
+  lock(key: string, ttlMs: number, order: number): Promise<string | null>;
+  renew(key: string, token: string, ttlMs: number): Promise<boolean>;
+  unlock(key: string, token: string): Promise<void>;
+}

@@ -69,6 +69,9 @@ export function botEnv(
     STORE_URL: 'memory://',
     CONTEXTS_DIR: writeContexts(),
     STREAM_APPEND_INTERVAL_MS: '200',
+    // Suites script many questions from one person; the per-person limits have tests of their own (limits.test.ts).
+    USER_MAX_IN_FLIGHT: '1000',
+    USER_MAX_PER_MINUTE: '10000',
     ...extra,
   };
 }

@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
-import { describe } from '../../answering/answer-question';
+import { describe } from '../../answering/describe-error';
 import type { ContextRegistry } from '../../conversation/context';
 import type { Logger } from '../../logger';
 

@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
-import type { QuestionHandler } from '../../answering/answer-question';
+import type { QuestionHandler } from '../../answering/question-handler';
 import type { Logger } from '../../logger';
 
 type QuestionArgs = SlackEventMiddlewareArgs<'message' | 'app_mention'> & AllMiddlewareArgs;

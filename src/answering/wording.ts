@@ -1,0 +1,35 @@
+/** Every sentence the bot itself posts to people (not the model's answers), in one place; tests import these. */
+import type { Verdict } from '../conversation/should-answer';
+
+/** The apology for an answer that failed; the reference id is appended as ` (ref \`abcd1234\`).` */
+export const SORRY = "Sorry, I couldn't answer that just now. Please try again in a minute";
+/** The note after an answer cut short (stalled model, timeout, shutdown); the reference id follows. */
+export const CUT_SHORT = '…my answer was cut short';
+/** What a stored answer cut short ends with, so the next request's history says so. */
+export const CUT_SHORT_MARK = '[answer cut short]';
+/** Said to a guest who DMs the bot when DM_MEMBERS_ONLY is on. */
+export const MEMBERS_ONLY =
+  'Sorry, I can only help full members of this workspace. Please ask your contact here for help.';
+/** What someone who asked the bot directly is told when it will not answer them, by the reason. */
+export const REFUSALS: Partial<Record<Verdict['why'], string>> = {
+  'no-context': "Sorry, I don't answer questions here. Please ask in one of the support channels.",
+  'not-allowed': "Sorry, I can't help you with this here. Please ask the team that runs this channel.",
+  'external-user': 'Sorry, I can only help people in this organisation. Please ask your contact here for help.',
+};
+/** The reply to a bare mention with nothing to read. */
+export const GREETING = 'Hi! What can I help you with? Ask me here in this thread.';
+/** Said under a question found after an outage, too old to answer late. */
+export const TOO_LATE =
+  "Sorry, I was offline when you asked this and it's been too long for me to answer it now. Please ask again if you still need help.";
+/** Said once when someone has too many questions open with the bot, or asks too many in a minute. */
+export const TOO_MANY =
+  "You've asked me several questions at once. I'm answering the first ones now; please ask this again in a minute.";
+/** The status line shown while the answer is being prepared. */
+export const WORKING = 'is looking into it…';
+/** Added to an answer that reached the model's length limit. */
+export const TRUNCATED = '\n\n_…(answer truncated: it reached the length limit)_';
+
+/** The apology or cut-short note with its reference id, as posted. */
+export function withRef(sentence: string, ref: string): string {
+  return `${sentence} (ref \`${ref}\`).`;
+}
