@@ -32,7 +32,11 @@ export interface Recovery {
  * claims go stale while their answers are still streaming.
  */
 export function startRecovery(
-  deps: { store: Pick<ClaimBook, 'touch' | 'takeStale' | 'complete'>; handler: QuestionHandler; logger: Logger },
+  deps: {
+    store: Pick<ClaimBook, 'touch' | 'takeStale' | 'complete'>;
+    handler: Pick<QuestionHandler, 'claimedIds' | 'giveUp' | 'resume'>;
+    logger: Logger;
+  },
   options: RecoveryOptions,
 ): Recovery {
   const { store, handler, logger } = deps;

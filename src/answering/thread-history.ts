@@ -9,8 +9,9 @@ export interface ThreadMessage {
   bot_id?: string;
   text?: string;
   subtype?: string;
-  /** The writer's own team, in Slack Connect channels. */
+  /** The writer's own team, in Slack Connect channels (`team` carries it too, on messages). */
   user_team?: string;
+  team?: string;
 }
 
 /** The slice of WebClient used to read a thread. */
@@ -72,7 +73,7 @@ export async function readThreadFromSlack(client: RepliesReader, args: ThreadRea
     if (!message.ts || !message.text || Number(message.ts) >= Number(args.beforeTs)) continue;
     if (message.user === args.botUserId) {
       turns.push({ role: 'assistant', text: safeText(message.text), ts: message.ts });
-    } else if (!message.bot_id && message.user && args.mayQuote(message.user, message.user_team)) {
+    } else if (!message.bot_id && message.user && args.mayQuote(message.user, message.user_team ?? message.team)) {
       const text = safeText(`<@${message.user}> wrote: ${message.text}`);
       turns.push({ role: 'user', text, ts: message.ts, user: message.user });
     }

@@ -1,0 +1,63 @@
+import { ThreadLanes } from '../../src/answering/thread-lanes';
+import { MemoryStore } from '../../src/store/memory-store';
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('ThreadLanes', () => {
+  it('runs one thread’s questions one at a time, in the order they were asked, whatever order they came in', async () => {
+    const store = new MemoryStore();
+    const lanes = new ThreadLanes(store, 1_000, 5_000);
+    const ran: string[] = [];
+    let running = 0;
+    const work = (ts: string) =>
+      lanes.run('T:C:1.0', ts, async () => {
+        running++;
+        expect(running).toBe(1);
+        ran.push(ts);
+        await pause(20);
+        running--;
+      });
+    const first = work('1.3');
+    await pause(1);
+    await Promise.all([first, work('1.5'), work('1.4')]);
+    expect(ran).toEqual(['1.3', '1.4', '1.5']);
+    await store.close();
+  });
+
+  it('shares a thread with another instance through the store: the earlier question goes first', async () => {
+    const store = new MemoryStore();
+    const [here, there] = [new ThreadLanes(store, 1_000, 5_000), new ThreadLanes(store, 1_000, 5_000)];
+    const ran: string[] = [];
+    const blocker = here.run('T:C:1.0', '1.1', async () => {
+      await pause(50);
+      ran.push('1.1');
+    });
+    await pause(5);
+    const later = here.run('T:C:1.0', '1.9', async () => {
+      ran.push('1.9');
+    });
+    await pause(5);
+    const earlier = there.run('T:C:1.0', '1.2', async () => {
+      ran.push('1.2');
+    });
+    await Promise.all([blocker, later, earlier]);
+    expect(ran).toEqual(['1.1', '1.2', '1.9']);
+    await store.close();
+  });
+
+  it('runs other threads alongside', async () => {
+    const store = new MemoryStore();
+    const lanes = new ThreadLanes(store, 1_000, 5_000);
+    let together = 0;
+    let most = 0;
+    const work = (key: string) =>
+      lanes.run(key, '1.0', async () => {
+        most = Math.max(most, ++together);
+        await pause(20);
+        together--;
+      });
+    await Promise.all([work('T:C:1'), work('T:C:2'), work('T:C:3')]);
+    expect(most).toBe(3);
+    await store.close();
+  });
+});

@@ -1,0 +1,36 @@
+import { Writable } from 'node:stream';
+import { createLogger } from '../src/logger';
+
+function capture() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { lines, logger: createLogger('debug', stream) };
+}
+
+const TOKEN = 'xoxb-1111111111-2222222222-abcdefghijkl';
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('logger', () => {
+  it('redacts a token however deep in the fields it is', async () => {
+    const { lines, logger } = capture();
+    let nested: Record<string, unknown> = { token: TOKEN };
+    for (let i = 0; i < 12; i++) nested = { inner: nested };
+    logger.info('deep', { nested, list: [[[[[[[[[TOKEN]]]]]]]]] });
+    await flush();
+    expect(lines.join('')).not.toContain('abcdefghijkl');
+  });
+
+  it('redacts bearer headers and keys, and leaves ordinary hyphenated words alone', async () => {
+    const { lines, logger } = capture();
+    logger.warn('call failed', { header: 'Bearer abcdefghijklmnop', note: 'book on desk-booking-system' });
+    await flush();
+    const line = lines.join('');
+    expect(line).not.toContain('abcdefghijklmnop');
+    expect(line).toContain('desk-booking-system');
+  });
+});
