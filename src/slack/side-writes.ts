@@ -109,18 +109,26 @@ export function createSideWriter(deps: {
     cooling.set(`${team}\u0000${method}`, now() + seconds * 1_000);
   }
 
-  /** Makes a budgeted call, once more after a 429's Retry-After; throws the last error. */
-  async function call<T>(team: string, method: WriteMethod, channel: string, run: () => Promise<T>): Promise<T> {
+  /** Makes a budgeted call; a 429 holds the method back for its Retry-After (for every caller). */
+  async function attempt<T>(team: string, method: WriteMethod, channel: string, run: () => Promise<T>): Promise<T> {
     await turn(team, method, channel);
     try {
       return await run();
     } catch (err) {
       const retryAfter = retryAfterOf(err);
-      if (retryAfter === undefined) throw err;
-      coolDown(team, method, retryAfter);
-      logger.debug('side write rate limited; retrying after Retry-After', { team, method, retryAfter });
-      await turn(team, method, channel);
-      return run();
+      if (retryAfter !== undefined) coolDown(team, method, retryAfter);
+      throw err;
+    }
+  }
+
+  /** Makes a budgeted call, once more after a 429's Retry-After; throws the last error. */
+  async function call<T>(team: string, method: WriteMethod, channel: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await attempt(team, method, channel, run);
+    } catch (err) {
+      if (retryAfterOf(err) === undefined) throw err;
+      logger.debug('side write rate limited; retrying after Retry-After', { team, method });
+      return attempt(team, method, channel, run);
     }
   }
 

@@ -75,6 +75,11 @@ describe('post', () => {
     expect(client.calls).toHaveLength(4);
     expect(logger.lines.some((line) => line.level === 'warn')).toBe(true);
     expect(JSON.stringify(logger.lines)).not.toContain('SECRET');
+
+    // The last Retry-After still holds: the next post waits it out instead of collecting another 429.
+    const limitedAt = client.calls[3].at + 30;
+    await settle(side.post(PLACE, 'after the wait'));
+    expect(client.calls[4].at - limitedAt).toBeGreaterThanOrEqual(2_000);
   });
 
   it('resolves to undefined, never rejects, when Slack refuses the post', async () => {
