@@ -6,11 +6,11 @@ import type { WriteMethod } from './write-budget';
 const IDLE: ReplyStep = { kind: 'idle' };
 const DONE: ReplyStep = { kind: 'done' };
 /** Room kept at the end of a message for the fence line that closes a code block cut there. */
-export const CLOSE_ROOM = 8;
+const CLOSE_ROOM = 8;
 /** Longest wait before looking at the budget again (other replies may cancel reservations meanwhile). */
-export const MAX_WAIT_MS = 5_000;
+const MAX_WAIT_MS = 5_000;
 /** chat.update slots that updates in the middle of a message leave free, so new posted messages can reserve theirs. */
-export const UPDATE_HEADROOM = 9;
+const UPDATE_HEADROOM = 9;
 
 export function newReplyState(): ReplyState {
   return {
