@@ -11,7 +11,7 @@ import { FEEDBACK_BLOCKS } from './slack/feedback';
 import { MemberDirectory } from './slack/member-directory';
 import { createReplyStreamer } from './slack/reply-stream';
 import { withSafeText } from './slack/safe-text';
-import { createSideWriter } from './slack/side-writes';
+import { createSideWriter, type SideWriter } from './slack/side-writes';
 import { ackUnprocessable, guardSocketMessages } from './slack/socket-guard';
 import { WriteBudget } from './slack/write-budget';
 import { createStore } from './store/create-store';
@@ -24,6 +24,8 @@ export interface Bot {
   store: ThreadStore;
   contexts: ContextRegistry;
   handler: QuestionHandler;
+  /** Status lines, notices and deletions inside the write budget, on a client whose 429s never pause the answers. */
+  sideWriter: SideWriter;
   logger: Logger;
   botUserId: string;
   start(): Promise<void>;
@@ -80,14 +82,23 @@ export async function createBot(config: Config, options: { logger?: AppLogger } 
       clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: SLACK_RETRIES },
       convoStore: false,
     });
+    const budget = new WriteBudget();
     const streamer = withSafeText(
       createReplyStreamer({
         client: app.client,
-        budget: new WriteBudget(),
+        budget,
         logger,
         options: { minAppendIntervalMs: config.streaming.appendIntervalMs },
       }),
     );
+    // A client of its own: WebClient pauses its whole queue on a 429, and a side call's 429 must not stall answers.
+    const sideClient = new webApi.WebClient(config.slack.botToken, {
+      slackApiUrl: config.slack.apiUrl,
+      logger: slackLogger,
+      retryConfig: SLACK_RETRIES,
+      rejectRateLimitedCalls: true,
+    });
+    const sideWriter = createSideWriter({ client: sideClient, budget, logger });
     const llm = createOpenAiLlm({
       apiKey: config.openai.apiKey,
       baseURL: config.openai.baseUrl,
@@ -98,7 +109,6 @@ export async function createBot(config: Config, options: { logger?: AppLogger } 
       idleTimeoutMs: config.openai.idleTimeoutMs,
       maxOutputTokens: config.openai.maxOutputTokens,
     });
-    const side = createSideWriter({ client: app.client, logger });
     const handler = createQuestionHandler({
       config,
       logger,
@@ -106,7 +116,7 @@ export async function createBot(config: Config, options: { logger?: AppLogger } 
       llm,
       contexts,
       streamer,
-      side,
+      side: sideWriter,
       slack: app.client,
       botUserId: auth.user_id,
       members: new MemberDirectory(app.client),
@@ -120,6 +130,7 @@ export async function createBot(config: Config, options: { logger?: AppLogger } 
       store,
       contexts,
       handler,
+      sideWriter,
       logger,
       botUserId: auth.user_id,
       start: async () => {

@@ -1,5 +1,7 @@
-/** INTERIM: replaced by the budgeted side writer. */
+// Slack writes besides the streamed answer (apologies, status lines, deletions), kept inside the shared write budget.
 import type { Logger } from '../logger';
+import { slackErrorCode } from './slack-errors';
+import type { WriteBudget, WriteMethod } from './write-budget';
 
 export interface ThreadPlace {
   team: string;
@@ -7,12 +9,21 @@ export interface ThreadPlace {
   threadTs: string;
 }
 
+/** Slack writes besides the streamed answer: short posts, status lines and deletions, all inside the write budget. */
 export interface SideWriter {
+  /** Posts a short message in a thread (apology, refusal, notice), waiting its turn in the budget (per channel ~1/s). Resolves to its ts, or undefined when it could not be posted (logged, no text). Never rejects. */
   post(place: ThreadPlace, text: string): Promise<string | undefined>;
+  /** Sets (or clears with '') the thread's status line if the budget has room now; dropped (debug log) otherwise. Never rejects. */
   status(place: ThreadPlace, status: string): Promise<void>;
+  /** Deletes a message the bot wrote, waiting its turn. Never rejects; false when it failed. */
   remove(place: Pick<ThreadPlace, 'team' | 'channel'>, ts: string): Promise<boolean>;
 }
 
+/**
+ * The Web API methods side writes use: a structural subset of WebClient. Give it a client of its own built with
+ * `rejectRateLimitedCalls: true`: WebClient pauses its whole request queue on a 429, which would stall the answers
+ * streaming through the main client.
+ */
 export interface SideClient {
   chat: {
     postMessage(args: { channel: string; thread_ts: string; text: string }): Promise<{ ts?: string }>;
@@ -23,23 +34,145 @@ export interface SideClient {
   };
 }
 
-export function createSideWriter(deps: { client: SideClient; logger: Logger }): SideWriter {
-  const { client } = deps;
+/** Longest single wait before asking the budget again (replies may cancel reservations meanwhile). */
+const MAX_WAIT_MS = 5_000;
+/** Retry-After assumed when a 429 carries none. */
+const DEFAULT_RETRY_AFTER_S = 1;
+
+/** Callers waiting for one method (and channel) in one workspace, served first come, first served. */
+interface Lane {
+  waiting: Array<() => void>;
+  timer?: NodeJS.Timeout;
+}
+
+/** Seconds to wait after a 429, or undefined when `err` is no rate limit. */
+function retryAfterOf(err: unknown): number | undefined {
+  const error = err as { code?: unknown; retryAfter?: unknown; data?: { error?: unknown } } | undefined;
+  const limited = error?.code === 'slack_webapi_rate_limited_error' || error?.data?.error === 'ratelimited';
+  if (!limited) return undefined;
+  return typeof error?.retryAfter === 'number' ? error.retryAfter : DEFAULT_RETRY_AFTER_S;
+}
+
+export function createSideWriter(deps: {
+  client: SideClient;
+  budget: WriteBudget;
+  logger: Logger;
+  now?: () => number;
+}): SideWriter {
+  const { client, budget, logger } = deps;
+  const now = deps.now ?? (() => Date.now());
+  const lanes = new Map<string, Lane>();
+  /** Until when Slack asked (with a 429) not to call a method in a workspace. */
+  const cooling = new Map<string, number>();
+
+  function coolingFor(team: string, method: WriteMethod): number {
+    const key = `${team}\u0000${method}`;
+    const until = cooling.get(key) ?? 0;
+    if (until > now()) return until - now();
+    cooling.delete(key);
+    return 0;
+  }
+
+  function tryTake(team: string, method: WriteMethod, channel: string): boolean {
+    return coolingFor(team, method) === 0 && budget.tryTake(team, method, channel);
+  }
+
+  function serve(key: string, lane: Lane, team: string, method: WriteMethod, channel: string): void {
+    lane.timer = undefined;
+    while (lane.waiting.length > 0 && tryTake(team, method, channel)) lane.waiting.shift()?.();
+    if (lane.waiting.length === 0) {
+      lanes.delete(key);
+      return;
+    }
+    const free = Math.max(budget.nextFreeIn(team, method, channel), coolingFor(team, method));
+    lane.timer = setTimeout(() => serve(key, lane, team, method, channel), Math.min(Math.max(free, 20), MAX_WAIT_MS));
+    lane.timer.unref();
+  }
+
+  /** Resolves when the budget grants this call; a timer runs only while someone waits. */
+  function turn(team: string, method: WriteMethod, channel: string): Promise<void> {
+    const key = `${team}\u0000${method}\u0000${channel}`;
+    const lane = lanes.get(key);
+    if (!lane && tryTake(team, method, channel)) return Promise.resolve();
+    return new Promise((resolve) => {
+      if (lane) {
+        lane.waiting.push(resolve);
+        return;
+      }
+      const created: Lane = { waiting: [resolve] };
+      lanes.set(key, created);
+      serve(key, created, team, method, channel);
+    });
+  }
+
+  function coolDown(team: string, method: WriteMethod, seconds: number): void {
+    cooling.set(`${team}\u0000${method}`, now() + seconds * 1_000);
+  }
+
+  /** Makes a budgeted call; a 429 holds the method back for its Retry-After (for every caller). */
+  async function attempt<T>(team: string, method: WriteMethod, channel: string, run: () => Promise<T>): Promise<T> {
+    await turn(team, method, channel);
+    try {
+      return await run();
+    } catch (err) {
+      const retryAfter = retryAfterOf(err);
+      if (retryAfter !== undefined) coolDown(team, method, retryAfter);
+      throw err;
+    }
+  }
+
+  /** Makes a budgeted call, once more after a 429's Retry-After; throws the last error. */
+  async function call<T>(team: string, method: WriteMethod, channel: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await attempt(team, method, channel, run);
+    } catch (err) {
+      if (retryAfterOf(err) === undefined) throw err;
+      logger.debug('side write rate limited; retrying after Retry-After', { team, method });
+      return attempt(team, method, channel, run);
+    }
+  }
+
   return {
-    post: (place, text) =>
-      client.chat.postMessage({ channel: place.channel, thread_ts: place.threadTs, text }).then(
-        (r) => r.ts,
-        () => undefined,
-      ),
-    status: (place, status) =>
-      client.assistant.threads.setStatus({ channel_id: place.channel, thread_ts: place.threadTs, status }).then(
-        () => undefined,
-        () => undefined,
-      ),
-    remove: (place, ts) =>
-      client.chat.delete({ channel: place.channel, ts }).then(
-        () => true,
-        () => false,
-      ),
+    async post(place, text) {
+      const { team, channel, threadTs } = place;
+      try {
+        const response = await call(team, 'chat.postMessage', channel, () =>
+          client.chat.postMessage({ channel, thread_ts: threadTs, text }),
+        );
+        if (!response.ts) throw new Error('chat.postMessage returned no ts');
+        return response.ts;
+      } catch (err) {
+        logger.warn('could not post in the thread', { team, channel, threadTs, error: slackErrorCode(err) });
+        return undefined;
+      }
+    },
+
+    async status(place, status) {
+      const { team, channel, threadTs } = place;
+      const method = 'assistant.threads.setStatus';
+      // A status line is only worth showing now: never queued, never retried.
+      if (!tryTake(team, method, channel)) {
+        logger.debug('status dropped: no room in the write budget', { team, channel, threadTs });
+        return;
+      }
+      try {
+        await client.assistant.threads.setStatus({ channel_id: channel, thread_ts: threadTs, status });
+      } catch (err) {
+        const retryAfter = retryAfterOf(err);
+        if (retryAfter !== undefined) coolDown(team, method, retryAfter);
+        logger.debug('status not set', { team, channel, threadTs, error: slackErrorCode(err) });
+      }
+    },
+
+    async remove(place, ts) {
+      const { team, channel } = place;
+      try {
+        await call(team, 'chat.delete', channel, () => client.chat.delete({ channel, ts }));
+        return true;
+      } catch (err) {
+        logger.warn('could not delete a message', { team, channel, ts, error: slackErrorCode(err) });
+        return false;
+      }
+    },
   };
 }

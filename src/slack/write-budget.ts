@@ -1,10 +1,12 @@
-/** The Slack write methods the reply streamer budgets. */
+/** The Slack write methods the budget counts: the reply streamer's, and the side writes (status lines, deletions). */
 export type WriteMethod =
   | 'chat.startStream'
   | 'chat.appendStream'
   | 'chat.stopStream'
   | 'chat.postMessage'
-  | 'chat.update';
+  | 'chat.update'
+  | 'chat.delete'
+  | 'assistant.threads.setStatus';
 
 /** At most `limit` calls in any `windowMs`. */
 export interface RateLimit {
@@ -28,12 +30,17 @@ export interface Reservation {
 
 const MINUTE = 60_000;
 
-/** A little under Slack's tiers (startStream/stopStream Tier 2 ≈ 20, appendStream Tier 4 ≈ 100, update Tier 3 ≈ 50). */
+/**
+ * A little under Slack's tiers (startStream/stopStream Tier 2 ≈ 20, appendStream Tier 4 ≈ 100, update, delete and
+ * setStatus Tier 3 ≈ 50).
+ */
 export const DEFAULT_WRITE_LIMITS: Record<WriteMethod, MethodLimits> = {
   'chat.startStream': { team: { limit: 18, windowMs: MINUTE } },
   'chat.stopStream': { team: { limit: 18, windowMs: MINUTE } },
   'chat.appendStream': { team: { limit: 90, windowMs: MINUTE } },
   'chat.update': { team: { limit: 45, windowMs: MINUTE } },
+  'chat.delete': { team: { limit: 45, windowMs: MINUTE } },
+  'assistant.threads.setStatus': { team: { limit: 45, windowMs: MINUTE } },
   // Slack: about one per second per channel, with a workspace-wide cap of a few hundred per minute.
   'chat.postMessage': { team: { limit: 150, windowMs: MINUTE }, perKey: { limit: 1, windowMs: 1_000 } },
 };

@@ -70,7 +70,17 @@ export class RecordingSlackClient implements SlackWriter {
     stopStream: (args: Args) => this.call('chat.stopStream', args, () => this.stopStream(args)),
     postMessage: (args: Args) => this.call('chat.postMessage', args, () => this.postMessage(args)),
     update: (args: Args) => this.call('chat.update', args, () => this.update(args)),
+    delete: (args: Args) => this.call('chat.delete', args, () => this.delete(args)),
   };
+
+  readonly assistant = {
+    threads: {
+      setStatus: (args: Args) => this.call('assistant.threads.setStatus', args, () => this.setStatus(args)),
+    },
+  };
+
+  /** The status line last set per thread, keyed `channel/thread_ts` ('' once cleared). */
+  readonly statuses = new Map<string, string>();
 
   /** Adds a failure rule; rules are asked in order, the first answer wins. */
   failWhen(rule: FailureRule): this {
@@ -187,6 +197,18 @@ export class RecordingSlackClient implements SlackWriter {
     return { ts, channel };
   }
 
+  private delete(args: Args): Args {
+    const message = this.message(args);
+    this.messages.delete(message.ts);
+    return { ts: message.ts, channel: message.channel };
+  }
+
+  private setStatus(args: Args): Args {
+    if (typeof args.status !== 'string') throw platformError('invalid_arguments');
+    this.statuses.set(`${args.channel_id}/${args.thread_ts}`, args.status);
+    return {};
+  }
+
   private update(args: Args): Args {
     const message = this.message(args);
     if (message.streaming) throw platformError('streaming_state_conflict');
@@ -195,6 +217,11 @@ export class RecordingSlackClient implements SlackWriter {
     message.blocks = blocks;
     return { ts: message.ts, channel: message.channel };
   }
+}
+
+function textArgOrPlain(args: Args): string {
+  if (typeof args.text === 'string' && args.text !== '' && args.markdown_text === undefined) return args.text;
+  return textArg(args);
 }
 
 function textArg(args: Args): string {
@@ -206,7 +233,7 @@ function textArg(args: Args): string {
 
 // Either markdown_text alone, or blocks whose markdown blocks carry the text (Slack rejects markdown_text + blocks).
 function contentArgs(args: Args): { text: string; blocks?: unknown[] } {
-  if (args.blocks === undefined) return { text: textArg(args) };
+  if (args.blocks === undefined) return { text: textArgOrPlain(args) };
   if (args.markdown_text !== undefined) throw platformError('invalid_arguments');
   const blocks = args.blocks as Array<{ type?: string; text?: unknown }>;
   const markdown = blocks.filter((block) => block.type === 'markdown').map((block) => String(block.text));

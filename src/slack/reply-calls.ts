@@ -1,0 +1,58 @@
+// The Slack side of a reply: each planned step as the chat.* call it stands for.
+import type { CallStep, Content, ReplyTarget, SlackWriter } from './reply-types';
+
+function content(markdown: string, blocks: unknown[] | undefined): Content {
+  return blocks
+    ? { text: markdown, blocks: [{ type: 'markdown', text: markdown }, ...blocks] }
+    : { markdown_text: markdown };
+}
+
+/** What each failed call is logged as; the state tells what happens next. */
+export const FAILED_CALL_LOG: Record<
+  Exclude<CallStep['kind'], 'start'>,
+  { level: 'warn' | 'error' | 'debug'; message: string }
+> = {
+  post: { level: 'error', message: 'could not post the reply' },
+  append: { level: 'warn', message: 'stream write failed; continuing in a new message' },
+  stop: { level: 'warn', message: 'could not stop the stream; continuing in a new message' },
+  update: { level: 'warn', message: 'could not update the reply; continuing in a new message' },
+  abandon: { level: 'debug', message: 'could not stop the failed stream' },
+};
+
+/** Makes the step's call; resolves to the new message's ts, or the ts the step wrote to. */
+export async function performStep(client: SlackWriter, target: ReplyTarget, step: CallStep): Promise<string> {
+  const { chat } = client;
+  const { channel, threadTs, isDm, userId, team } = target;
+  switch (step.kind) {
+    case 'start': {
+      const recipients = isDm ? {} : { recipient_user_id: userId, recipient_team_id: team };
+      const response = await chat.startStream({
+        channel,
+        thread_ts: threadTs,
+        markdown_text: step.text,
+        ...recipients,
+      });
+      if (!response.ts) throw new Error('chat.startStream returned no ts');
+      return response.ts;
+    }
+    case 'post': {
+      const response = await chat.postMessage({ channel, thread_ts: threadTs, ...content(step.text, step.blocks) });
+      if (!response.ts) throw new Error('chat.postMessage returned no ts');
+      return response.ts;
+    }
+    case 'append':
+      await chat.appendStream({ channel, ts: step.ts, markdown_text: step.text });
+      return step.ts;
+    case 'stop': {
+      const markdown = step.text ? { markdown_text: step.text } : {};
+      await chat.stopStream({ channel, ts: step.ts, ...markdown, ...(step.blocks ? { blocks: step.blocks } : {}) });
+      return step.ts;
+    }
+    case 'update':
+      await chat.update({ channel, ts: step.ts, ...content(step.text, step.blocks) });
+      return step.ts;
+    case 'abandon':
+      await chat.stopStream({ channel, ts: step.ts });
+      return step.ts;
+  }
+}
