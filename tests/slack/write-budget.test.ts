@@ -113,16 +113,4 @@ describe('WriteBudget', () => {
     held!.cancel();
     expect(budget.tryTake('keep', 'chat.update')).toBe(true);
   });
-
-  it('is cheap: 300,000 operations on a busy window take well under a second', () => {
-    const { clock, budget } = clockedBudget({ 'chat.appendStream': { team: { limit: 1_000, windowMs: 60_000 } } });
-    const started = performance.now();
-    for (let n = 0; n < 100_000; n++) {
-      clock.now += 7;
-      budget.tryTake('T1', 'chat.appendStream');
-      budget.nextFreeIn('T1', 'chat.appendStream');
-      budget.reserve('T1', 'chat.appendStream')?.use();
-    }
-    expect(performance.now() - started).toBeLessThan(1_000);
-  });
 });
