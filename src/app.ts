@@ -54,14 +54,22 @@ async function identifyBot(config: Config, logger: ReturnType<typeof toSlackLogg
   }
 }
 
+/** What a caller may hand the composition root instead of what it would build itself. */
+export interface BotOptions {
+  logger?: AppLogger;
+  /** Wraps the store every part of the bot uses (the benchmark times store calls this way). */
+  wrapStore?: (store: ThreadStore) => ThreadStore;
+}
+
 /** The composition root: builds every dependency from the config and wires them. */
-export async function createBot(config: Config, options: { logger?: AppLogger } = {}): Promise<Bot> {
+export async function createBot(config: Config, options: BotOptions = {}): Promise<Bot> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const slackLogger = toSlackLogger(logger);
   const contexts = await loadContexts(config.contextsDir, logger);
   let store: ThreadStore | undefined;
   try {
-    store = await createStore(config.storeUrl, { logger });
+    const opened = await createStore(config.storeUrl, { logger });
+    store = options.wrapStore ? options.wrapStore(opened) : opened;
     const auth = await identifyBot(config, slackLogger);
     const receiver = new SocketModeReceiver({
       appToken: config.slack.appToken,
