@@ -5,13 +5,14 @@ import { type IncomingMessage, messageKey, parseEvent, threadKey } from '../conv
 import { buildInstructions, buildRequest } from '../conversation/prompt';
 import { mentions, onlyMentions, shouldAnswer, type Verdict } from '../conversation/should-answer';
 import { countTokens } from '../conversation/tokens';
+import type { Turn } from '../conversation/turn';
 import { LlmError } from '../errors';
 import type { Llm } from '../llm/llm';
 import type { Logger } from '../logger';
 import type { MemberDirectory } from '../slack/member-directory';
 import type { ReplyStreamer } from '../slack/reply-types';
 import { safeText } from '../slack/safe-text';
-import type { ThreadStore, Turn } from '../store/thread-store';
+import type { ThreadStore } from '../store/thread-store';
 import { findLeftovers, type RepliesReader, readThreadFromSlack } from './thread-history';
 import { ThreadLanes } from './thread-lanes';
 
@@ -153,7 +154,7 @@ export function createQuestionHandler(deps: AnswerDeps) {
     const id = messageKey(message);
     const expiresAt = Date.now() + config.claimTtlMs;
     try {
-      return await store.claim(id, payload, expiresAt);
+      return await store.claim(id, payload, expiresAt, message.user);
     } catch (err) {
       logger.warn('store unreachable: answering without memory', { error: describe(err) });
       const now = Date.now();

@@ -27,9 +27,9 @@ export function startRecovery(
   async function sweep(): Promise<number> {
     const now = Date.now();
     const ids = handler.claimedIds();
-    if (ids.length > 0) await store.touch(ids, now);
+    if (ids.length > 0) await store.touch(ids);
     // Every pending claim, however long ago its claimer died: the too-old ones still get a word to their asker.
-    const stale = await store.takeStale(now - options.staleMs, 0, now);
+    const stale = await store.takeStale(options.staleMs);
     let resumed = 0;
     for (const claim of stale) {
       const message = parsePayload(claim.payload);

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Turn } from '../../src/conversation/turn';
 import { createStore } from '../../src/store/create-store';
-import type { Turn } from '../../src/store/thread-store';
 import { scratchDir } from '../helpers/scratch-dir';
 
 // Expiry of stored history on every backend is covered by the store contract (tests/store/contract.ts).
