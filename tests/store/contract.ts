@@ -8,6 +8,8 @@ const HOUR = 3_600_000;
 /** A claim is stale after this long without a stamp; tests wait STALE_WAIT_MS to see one go stale. */
 const STALE_MS = 250;
 const STALE_WAIT_MS = 350;
+/** How far a skewed instance's clock is off: well past the claims' staleness, well short of their expiry. */
+const SKEW_MS = 10 * 60_000;
 
 const question = (text: string, user = 'U1'): Turn => ({
   role: 'user',
@@ -264,7 +266,7 @@ export function runStoreContract(
         it('stamps claims by the server clock: a caller whose clock runs behind does not look dead', async () => {
           const id = key('skew-behind');
           const realNow = Date.now();
-          const skewed = jest.spyOn(Date, 'now').mockReturnValue(realNow - HOUR);
+          const skewed = jest.spyOn(Date, 'now').mockReturnValue(realNow - SKEW_MS);
           try {
             await store.claim(id, 'p', realNow + HOUR);
           } finally {
@@ -277,7 +279,7 @@ export function runStoreContract(
           const id = key('skew-ahead');
           await store.claim(id, 'p', Date.now() + HOUR);
           await store.touch([id]);
-          const skewed = jest.spyOn(Date, 'now').mockReturnValue(Date.now() + HOUR);
+          const skewed = jest.spyOn(Date, 'now').mockReturnValue(Date.now() + SKEW_MS);
           try {
             expect((await store.takeStale(60_000)).map((claim) => claim.id)).not.toContain(id);
           } finally {

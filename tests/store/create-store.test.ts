@@ -80,6 +80,19 @@ describe('createStore', () => {
     expect(error.cause).toBeDefined();
   });
 
+  it.each([
+    'redis://bot:pa55/w0rd@127.0.0.1:6390',
+    'redis://bot:pa55@w0rd@127.0.0.1:6390',
+    'redis://127.0.0.1:6390?password=pa55w0rd',
+    'postgres://postgres:pa55/w0rd@127.0.0.1:5439/test',
+    'postgres://postgres:pa55@w0rd@127.0.0.1:5439/test',
+    'postgres://postgres@127.0.0.1:5439/test?password=pa55w0rd',
+    'postgres://postgres@127.0.0.1:5439/test?sslmode=disable&password=pa55w0rd',
+    'mongodb://bot:pa55/w0rd@127.0.0.1/db',
+  ])('never shows any part of the password in %s', async (url) => {
+    expect((await refused(url)).message).not.toMatch(/pa55|w0rd/);
+  });
+
   it('rejects quickly when the server accepts connections but never answers', async () => {
     const sockets = new Set<Socket>();
     const silent = createServer((socket) => sockets.add(socket)).listen(0, '127.0.0.1');
