@@ -7,15 +7,9 @@ import { purgeSql, type Statement, schemaSql, statements } from './postgres-sql'
 import type { StoreOptions } from './store-options';
 import { redactStoreUrl } from './store-url';
 import type { PendingClaim, ThreadStore } from './thread-store';
+import { batchPerTick } from './tick-batch';
 
-type ClaimRequest = {
-  id: string;
-  payload: string;
-  expiresAt: number;
-  user: string | null;
-  won(won: boolean): void;
-  lost(error: unknown): void;
-};
+type ClaimArgs = { id: string; payload: string; expiresAt: number; user: string | null };
 type ClaimRow = { id: string; payload: string; claimed_at: string; written: string[] };
 
 /** A store shared by several instances (`postgres://user@host/db?schema=name`); tables live in `schema`. */
@@ -23,7 +17,6 @@ export class PostgresStore implements ThreadStore {
   readonly #pool: Pool;
   readonly #sql: Record<Statement, string>;
   readonly #timer: NodeJS.Timeout;
-  #claims: ClaimRequest[] = [];
 
   private constructor(pool: Pool, schema: string, options: StoreOptions) {
     this.#pool = pool;
@@ -78,35 +71,24 @@ export class PostgresStore implements ThreadStore {
     return (await this.#query('has', [key])).length === 1;
   }
 
-  // A burst of events claims in the same tick: those claims go in one statement, one round trip and one commit
-  // instead of one per claim. Each still wins or loses on its own; a failed statement fails them all.
-  claim(id: string, payload: string, expiresAt: number, user?: string): Promise<boolean> {
-    return new Promise((won, lost) => {
-      if (this.#claims.push({ id, payload, expiresAt, user: user ?? null, won, lost }) === 1) {
-        queueMicrotask(() => void this.#commitClaims());
-      }
-    });
-  }
-
-  async #commitClaims(): Promise<void> {
-    const batch = this.#claims;
-    this.#claims = [];
+  // A burst's claims go in one statement: one round trip and one commit instead of one per claim.
+  readonly #claimBatch = batchPerTick(async (batch: ClaimArgs[]) => {
     // The same id twice in a batch: the first asker is the first claimer, the others lose without asking.
-    const first = new Map<string, ClaimRequest>();
-    for (const request of batch) if (!first.has(request.id)) first.set(request.id, request);
+    const first = new Map<string, ClaimArgs>();
+    for (const claim of batch) if (!first.has(claim.id)) first.set(claim.id, claim);
     const asked = [...first.values()];
-    try {
-      const rows = await this.#query<{ id: string }>('claim', [
-        asked.map((c) => c.id),
-        asked.map((c) => c.payload),
-        asked.map((c) => c.expiresAt),
-        asked.map((c) => c.user),
-      ]);
-      const won = new Set(rows.map((row) => row.id));
-      for (const request of batch) request.won(first.get(request.id) === request && won.has(request.id));
-    } catch (error) {
-      for (const request of batch) request.lost(error);
-    }
+    const rows = await this.#query<{ id: string }>('claim', [
+      asked.map((c) => c.id),
+      asked.map((c) => c.payload),
+      asked.map((c) => c.expiresAt),
+      asked.map((c) => c.user),
+    ]);
+    const won = new Set(rows.map((row) => row.id));
+    return batch.map((claim) => first.get(claim.id) === claim && won.has(claim.id));
+  });
+
+  claim(id: string, payload: string, expiresAt: number, user?: string): Promise<boolean> {
+    return this.#claimBatch({ id, payload, expiresAt, user: user ?? null });
   }
 
   async noteWritten(id: string, ts: string): Promise<void> {

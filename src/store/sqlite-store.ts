@@ -8,16 +8,12 @@ import { startPurge } from './expiry-purge';
 import { migrate, prepare } from './sqlite-sql';
 import type { StoreOptions } from './store-options';
 import type { PendingClaim, ThreadStore } from './thread-store';
+import { batchPerTick } from './tick-batch';
 
 /** Completed questions between write-ahead log checkpoints (~10 WAL pages each: claim, lock, turns, completion). */
 const CHECKPOINT_EVERY = 50;
 
-type ClaimRequest = {
-  args: [id: string, payload: string, user: string | null];
-  expiresAt: number;
-  resolve(won: boolean): void;
-  reject(error: unknown): void;
-};
+type ClaimArgs = [id: string, payload: string, user: string | null, expiresAt: number];
 
 /** A file-backed store (`sqlite:path`); several processes may share the file (WAL, busy timeout). */
 export class SqliteStore implements ThreadStore {
@@ -25,7 +21,6 @@ export class SqliteStore implements ThreadStore {
   readonly #timer: NodeJS.Timeout;
   readonly #sql: ReturnType<typeof prepare>;
   readonly #logger: StoreOptions['logger'];
-  #claims: ClaimRequest[] = [];
   #completedSinceCheckpoint = 0;
 
   private constructor(db: DatabaseSync, options: StoreOptions) {
@@ -75,31 +70,20 @@ export class SqliteStore implements ThreadStore {
     return this.#do(() => this.#sql.has.get(key, Date.now()) !== undefined);
   }
 
-  // A burst of events arrives in one socket read and claims in the same tick: those claims commit together, one
-  // WAL write instead of one per claim (200 claims: ~5 ms one by one, ~1 ms together). Each still wins or loses on
-  // its own; a failed commit fails them all, as it would have failed each.
-  claim(id: string, payload: string, expiresAt: number, user?: string): Promise<boolean> {
-    return new Promise((resolve, reject) => {
-      if (this.#claims.push({ args: [id, payload, user ?? null], expiresAt, resolve, reject }) === 1) {
-        queueMicrotask(() => void this.#commitClaims());
-      }
-    });
-  }
+  // A burst's claims commit in one transaction (200 claims: ~5 ms one by one, ~1 ms together).
+  readonly #claimBatch = batchPerTick((batch: ClaimArgs[]) =>
+    this.#do(() =>
+      this.#transaction(() => {
+        const now = Date.now();
+        const won = ([id, payload, user, expiresAt]: ClaimArgs) =>
+          Number(this.#sql.claim.run(id, payload, user, now, expiresAt).changes) === 1;
+        return batch.map(won);
+      }),
+    ),
+  );
 
-  async #commitClaims(): Promise<void> {
-    const batch = this.#claims;
-    this.#claims = [];
-    try {
-      const won = await this.#do(() =>
-        this.#transaction(() => {
-          const now = Date.now();
-          return batch.map((c) => Number(this.#sql.claim.run(...c.args, now, c.expiresAt).changes) === 1);
-        }),
-      );
-      for (const [i, request] of batch.entries()) request.resolve(won[i] ?? false);
-    } catch (error) {
-      for (const request of batch) request.reject(error);
-    }
+  claim(id: string, payload: string, expiresAt: number, user?: string): Promise<boolean> {
+    return this.#claimBatch([id, payload, user ?? null, expiresAt]);
   }
 
   noteWritten(id: string, ts: string): Promise<void> {
