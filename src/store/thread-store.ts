@@ -5,8 +5,11 @@ import type { Turn } from '../conversation/turn';
 
 /** A question claimed by an instance and not yet answered. */
 export interface PendingClaim {
+  /** The claim id, `team:channel:ts` of the question. */
   id: string;
+  /** Whatever the claimer stored to answer it again (JSON of the message). */
   payload: string;
+  /** When it was (last) stamped, epoch ms by the store's clock. */
   claimedAt: number;
   /** Slack ts of messages written for its answer so far, oldest first */
   written: string[];
@@ -14,7 +17,9 @@ export interface PendingClaim {
 
 /** A thread's stored turns. */
 export interface ThreadHistory {
+  /** The thread's turns, oldest first; `[]` for an unknown or expired thread. */
   load(key: string): Promise<Turn[]>;
+  /** Appends turns in order and moves the whole thread's expiry to `expiresAt`. */
   append(key: string, turns: Turn[], expiresAt: number): Promise<void>;
   /** True when the thread has stored turns; an existence check, never loads the turns. */
   has(key: string): Promise<boolean>;
@@ -26,6 +31,7 @@ export interface ClaimBook {
   claim(id: string, payload: string, expiresAt: number, user?: string): Promise<boolean>;
   /** Records that the claim's answer wrote this Slack message (so a taker deletes only those). No-op for unknown/completed ids. */
   noteWritten(id: string, ts: string): Promise<void>;
+  /** Answered (or given up on): never taken by takeStale again; payload, user and written go, the claim blocks redeliveries until it expires. */
   complete(id: string): Promise<void>;
   /** Heartbeat: re-stamps these pending claims with the STORE's clock. */
   touch(ids: string[]): Promise<void>;
@@ -37,12 +43,15 @@ export interface ClaimBook {
 export interface ThreadLeases {
   /** Lease for ttlMs, handed to the lowest `order` waiting (the only lock path: order is required). */
   lock(key: string, ttlMs: number, order: number): Promise<string | null>;
+  /** Extends a lease `token` still holds to `ttlMs` from now; false if it lapsed or went to someone else. */
   renew(key: string, token: string, ttlMs: number): Promise<boolean>;
+  /** Releases the lease, only if `token` still holds it. */
   unlock(key: string, token: string): Promise<void>;
 }
 
 /** Erasure on request (`npm run forget`). */
 export interface HistoryEraser {
+  /** Deletes one thread's history. */
   deleteThread(key: string): Promise<void>;
   /** Deletes every thread the user took part in AND every pending claim they made (claims hold their question); returns threads deleted. */
   deleteUser(user: string): Promise<number>;
@@ -52,5 +61,6 @@ export interface HistoryEraser {
 export interface ThreadStore extends ThreadHistory, ClaimBook, ThreadLeases, HistoryEraser {
   /** Cheap round trip proving the store answers (readiness probes). Rejects when it does not. */
   ping(): Promise<void>;
+  /** Releases connections and timers; later calls reject with StoreError. */
   close(): Promise<void>;
 }

@@ -372,6 +372,24 @@ export function runStoreContract(
       });
     });
 
+    if (options.serverClock) {
+      describe('leases by the server clock', () => {
+        it('keeps an earlier waiter first when a later one asks with a clock that runs ahead', async () => {
+          const thread = key('line-skew');
+          const holder = await store.lock(thread, 10_000, 100);
+          expect(await store.lock(thread, 10_000, 200)).toBeNull();
+          await store.unlock(thread, holder!);
+          const skewed = jest.spyOn(Date, 'now').mockReturnValue(Date.now() + SKEW_MS);
+          try {
+            expect(await store.lock(thread, 10_000, 300)).toBeNull();
+          } finally {
+            skewed.mockRestore();
+          }
+          expect(await store.lock(thread, 10_000, 200)).toEqual(expect.any(String));
+        });
+      });
+    }
+
     describe('ping', () => {
       it('answers while the store is open', async () => {
         await expect(store.ping()).resolves.toBeUndefined();
