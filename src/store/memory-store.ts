@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Turn } from '../conversation/turn';
 import { StoreError } from '../errors';
-import { PURGE_EVERY_MS } from './expiry-purge';
+import { startPurge } from './expiry-purge';
 import type { PendingClaim, ThreadStore } from './thread-store';
 
 interface Thread {
@@ -28,7 +28,7 @@ export class MemoryStore implements ThreadStore {
   readonly #leases = new Map<string, Lease>();
   /** Per thread: the orders waiting for its lease, each with when it stops waiting. */
   readonly #waiting = new Map<string, Map<number, number>>();
-  #timer: NodeJS.Timeout | undefined = setInterval(() => this.#purge(), PURGE_EVERY_MS).unref();
+  #timer: NodeJS.Timeout | undefined = startPurge('Memory', () => this.#purge(), {});
 
   async load(key: string): Promise<Turn[]> {
     return this.#live(this.#threads, key)?.turns.map((turn) => ({ ...turn })) ?? [];

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { createClient, type RedisClientType } from 'redis';
 import type { Turn } from '../conversation/turn';
 import { StoreError } from '../errors';
-import type { Script } from './redis-scripts';
 import * as scripts from './redis-scripts';
 import type { StoreOptions } from './store-options';
 import { redactStoreUrl } from './store-url';
@@ -164,7 +163,7 @@ export class RedisStore implements ThreadStore {
     return id === undefined ? `${this.#prefix}${kind}` : `${this.#prefix}${kind}:${id}`;
   }
 
-  async #script({ source, sha }: Script, keys: string[], args: string[]): Promise<unknown> {
+  async #script({ source, sha }: scripts.Script, keys: string[], args: string[]): Promise<unknown> {
     try {
       return await this.#client.evalSha(sha, { keys, arguments: args });
     } catch (error) {
