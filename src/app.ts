@@ -15,7 +15,6 @@ import { createSideWriter, type SideWriter } from './slack/side-writes';
 import { ackUnprocessable, guardSocketMessages } from './slack/socket-guard';
 import { WriteBudget } from './slack/write-budget';
 import { createStore } from './store/create-store';
-import { adapt } from './store/interim-adapter';
 import type { ThreadStore } from './store/thread-store';
 
 /** A running support bot: its parts, and how to start and stop it. */
@@ -120,7 +119,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
     const handler = createQuestionHandler({
       config,
       logger,
-      store: adapt(store),
+      store,
       llm,
       contexts,
       streamer,
@@ -143,7 +142,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       botUserId: auth.user_id,
       start: async () => {
         await app.start();
-        recovery = startRecovery({ store: adapt(openStore), handler, logger }, config.recovery);
+        recovery = startRecovery({ store: openStore, handler, logger }, config.recovery);
         logger.info('support bot connected', {
           team: auth.team_id,
           bot: auth.user_id,
