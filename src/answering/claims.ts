@@ -44,6 +44,11 @@ export class Claims {
     this.held.add(id);
   }
 
+  /** Whether this instance is answering (or still completing) the claim. */
+  holds(id: string): boolean {
+    return this.held.has(id);
+  }
+
   /** Ids to heartbeat: claims being answered, and answered ones whose completion the store has not taken yet. */
   heldIds(): string[] {
     return [...this.held];

@@ -44,13 +44,14 @@ export function startRecovery(
 
   async function sweep(): Promise<number> {
     if (!takingOver) return 0;
+    // Its own claims look stale only if a heartbeat was late; they are being answered here. Read before the take, so
+    // that one finishing meanwhile is not mistaken for another instance's.
+    const own = new Set(handler.claimedIds());
     // Every pending claim, however long ago its claimer died: the too-old ones still get a word to their asker.
     const stale = await store.takeStale(options.staleMs);
     const now = Date.now();
-    const own = new Set(handler.claimedIds());
     let resumed = 0;
     for (const claim of stale) {
-      // Its own claims look stale only if a heartbeat was lost; they are still being answered here.
       if (own.has(claim.id)) continue;
       const message = parsePayload(claim.payload);
       if (!message) {
