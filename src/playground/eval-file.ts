@@ -119,7 +119,9 @@ export function parseEvalFile(file: string, source: string): EvalFile {
   }
   const parsed = fileSchema.safeParse(doc.toJS() ?? {});
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
+    // A typo'd key also leaves a required key missing: the unknown key is the one to point at.
+    const issues = parsed.error.issues;
+    const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
     const segments = issue.path as PropertyKey[];
     const unknown = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
     const key = keyPath(unknown !== undefined ? [...segments, unknown] : segments);
