@@ -77,7 +77,8 @@ export function answerPrinter(out: TerminalOut, styled: boolean): AnswerPrinter 
   let pending = '';
   const redraw = (finish: string) => {
     if (pending) {
-      const rows = rowsOf(pending, out.columns ?? 80);
+      // A terminal that reports no size (0 columns, as under `script`) is taken to be 80 wide.
+      const rows = rowsOf(pending, out.columns || 80);
       // Back to the start of the raw line (and the rows it wrapped onto), clear them, draw it styled.
       out.write(`\r${rows > 1 ? `\x1b[${rows - 1}A` : ''}\x1b[J`);
     }

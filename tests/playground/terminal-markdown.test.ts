@@ -39,6 +39,13 @@ describe('terminal markdown', () => {
     expect(plain(out).endsWith('then restart.\rthen restart.')).toBe(true);
   });
 
+  it('redraws in place on a terminal that reports no width', () => {
+    let out = '';
+    const printer = answerPrinter({ write: (text: string) => (out += text), columns: 0 }, true);
+    printer.write('# Title\n');
+    expect(out).toBe(`# Title\r${ESC}J${ESC}1m${ESC}4mTitle${ESC}24m${ESC}22m\n`);
+  });
+
   it('prints the text unchanged when not styled (not a terminal, or NO_COLOR)', () => {
     expect(printed(['# Title\n', 'Use **bold**'], false)).toBe('# Title\nUse **bold**');
   });
