@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import { LlmError } from '../errors';
 import { redactSecrets } from '../secrets';
 import { runCommand } from './chat-commands';
-import { ChatSession, type ChatSessionDeps, resolveContext } from './chat-session';
+import { ChatSession, type ChatSessionDeps } from './chat-session';
+import { resolveContext } from './context-by-name';
 import { describeStartupError, openPlayground } from './setup';
 import { answerPrinter, type TerminalOut } from './terminal-markdown';
 

@@ -5,6 +5,7 @@ import { countTokens } from '../conversation/tokens';
 import type { Turn } from '../conversation/turn';
 import type { Llm, LlmUsage } from '../llm/llm';
 import { type Attach, type Attachment, readTextAttachment, withAttachments } from './attachments';
+import { resolveContext } from './context-by-name';
 
 /** A knowledge document a passage came from. */
 export interface Source {
@@ -53,26 +54,6 @@ export interface ChatSessionDeps {
   retrieveFor?: (context: Context) => Retrieve | undefined;
   /** How `/file` reads a file; default: a text file, capped. */
   attach?: Attach;
-}
-
-/** The context a name picks: its `name`, or its file name without `.md`, ignoring case. */
-export function contextNamed(contexts: ContextRegistry, name: string): Context | undefined {
-  const wanted = name.trim().toLowerCase();
-  const stem = (file: string) => (file.split(/[\\/]/).pop() ?? file).replace(/\.md$/i, '').toLowerCase();
-  return contexts.all().find((c) => c.name.toLowerCase() === wanted || stem(c.file) === wanted);
-}
-
-/** The context a DM gets (the default one) when no name is given, as in Slack. */
-export function resolveContext(contexts: ContextRegistry, name?: string): Context {
-  const context = name === undefined ? contexts.forChannel('', true) : contextNamed(contexts, name);
-  if (context) return context;
-  const known = contexts
-    .all()
-    .map((c) => c.name)
-    .join(', ');
-  throw new Error(
-    name === undefined ? `no default context (known: ${known})` : `no context '${name}' (known: ${known})`,
-  );
 }
 
 /** Retrieved passages go right before the question: they change with every question, so they come last. */

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import type { ContextRegistry } from '../conversation/context';
 import { EvalFileError } from '../errors';
-import { contextNamed } from './chat-session';
+import { contextNamed } from './context-by-name';
 import { type EvalFile, readEvalFile } from './eval-file';
 import { formatTable, toJson } from './eval-report';
 import { type EvalDeps, type EvalJob, runEvals } from './eval-run';

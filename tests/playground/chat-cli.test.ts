@@ -153,6 +153,15 @@ describe('npm run chat', () => {
     expect(lastUserText(fake.requests[1])).toContain('Passwords: use https://id.example.com.');
   });
 
+  it('speaks Chat Completions to a local server (OPENAI_API=chat), usage included', async () => {
+    fake.enqueue({ text: 'Local answer.', usage: { input: 40, output: 2, cached: 0 } });
+    const env = playgroundEnv(fake.baseURL, contexts, { OPENAI_API: 'chat', OPENAI_API_KEY: 'anything' });
+    const { out } = await chat(['Hi', '/tokens'], { env });
+    expect(fake.requests[0].api).toBe('chat');
+    expect(out).toContain('Local answer.');
+    expect(out).toContain('input 40 (cached 0), output 2');
+  });
+
   it('reports a failed model call and carries on', async () => {
     fake.enqueue({ status: 401 }, { text: 'Back again.' });
     const { code, out } = await chat(['Hi', 'Hi again']);

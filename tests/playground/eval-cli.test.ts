@@ -22,7 +22,8 @@ function answerTo(message: string): string {
   return question ? ANSWERS[question] : 'I do not know.';
 }
 
-const isJudge = (req: RecordedRequest) => req.body.text?.format?.type === 'json_schema';
+const isJudge = (req: RecordedRequest) =>
+  req.body.text?.format?.type === 'json_schema' || req.body.response_format?.type === 'json_schema';
 
 beforeAll(async () => {
   fake = await startFakeOpenAI();
@@ -109,6 +110,15 @@ ${RESET_CASE}  - name: boundary
     expect(judged?.body.text.format.schema.required).toEqual(['pass', 'reason']);
     expect(lastUserText(judged as RecordedRequest)).toContain('Says to sign in again on the laptop.');
     expect(lastUserText(judged as RecordedRequest)).toContain('approve the OKTA VERIFY push');
+  });
+
+  it('judges over Chat Completions too (response_format json_schema)', async () => {
+    verdict = '```json\n{"pass": false, "reason": "Too vague."}\n```';
+    const file = evalFile(`cases:\n${RESET_CASE}    rubric: Precise.\n`);
+    const { code, out } = await evaluate([file], {}, { OPENAI_API: 'chat' });
+    expect(code).toBe(1);
+    expect(out).toContain('rubric: Too vague.');
+    expect(fake.requests.find(isJudge)?.body.response_format.json_schema.name).toBe('verdict');
   });
 
   it('a malformed verdict fails the case with "judge gave no verdict", never a crash', async () => {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { loadContexts } from '../../src/conversation/context-registry';
 import { EvalFileError } from '../../src/errors';
-import { contextNamed } from '../../src/playground/chat-session';
+import { contextNamed } from '../../src/playground/context-by-name';
 import { parseEvalFile, readEvalFile } from '../../src/playground/eval-file';
 import { recordingLogger } from '../helpers/recording-logger';
 
