@@ -81,11 +81,11 @@ export async function runCase(deps: EvalDeps, job: EvalJob, signal: AbortSignal)
   try {
     answer = await session.ask(c.question, { signal });
   } catch (err) {
-    const kind = err instanceof LlmError ? err.kind : 'error';
+    const failure = err instanceof LlmError ? `model call failed (${err.kind})` : `answer failed: ${String(err)}`;
     const latencyMs = Math.round(performance.now() - started);
     return {
       pass: false,
-      failures: [`model call failed (${kind})`],
+      failures: [failure],
       tokens: { input: 0, output: 0, cached: 0 },
       latencyMs,
     };

@@ -145,6 +145,14 @@ ${RESET_CASE}  - name: boundary
     expect(missing.out).toContain("sources: 'passwords.md' not retrieved");
   });
 
+  it('a failed model call fails the case, saying so, and the other cases still run', async () => {
+    fake.enqueue({ status: 500 });
+    const file = evalFile(`cases:\n${RESET_CASE}`);
+    const { code, out } = await evaluate([file, '--repeat', '2', '--concurrency', '1']);
+    expect(code).toBe(1);
+    expect(out).toMatch(/^reset\s+FAIL 1\/2\s.*model call failed \(server\)$/m);
+  });
+
   it('--repeat N runs each case N times and reports the pass rate', async () => {
     let answers = 0;
     fake.respond(() => ({ text: ++answers === 2 ? 'No idea.' : 'Use Okta Verify at id.example.com.' }));
