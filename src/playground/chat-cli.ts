@@ -48,6 +48,7 @@ export function startChat(session: ChatSession, io: ChatIo, contextNames: () => 
   rl.on('SIGINT', interrupt);
 
   async function answer(question: string): Promise<void> {
+    if (session.followEdits()) io.output.write(`(context '${session.context.name}' reloaded: its file changed)\n`);
     answering = new AbortController();
     const printer = answerPrinter(io.output, styled);
     try {

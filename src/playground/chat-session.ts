@@ -131,6 +131,7 @@ export class ChatSession {
   /** Asks the model, streaming the answer through `onDelta`; aborting `signal` stops it. */
   async ask(question: string, options: { signal: AbortSignal; onDelta?: (text: string) => void }): Promise<Answer> {
     const started = performance.now();
+    this.followEdits();
     const asked = withAttachments(question, this.#pending);
     this.#pending = [];
     const retrieve = this.deps.retrieveFor?.(this.#context);
@@ -176,6 +177,15 @@ export class ChatSession {
       sources: retrieved.sources,
       latencyMs,
     };
+  }
+
+  /** Picks up an edit of the context file (the registry reloads it), as the Slack app does; true when it changed. */
+  followEdits(): boolean {
+    const latest = this.deps.contexts.all().find((c) => c.file === this.#context.file);
+    if (!latest || latest === this.#context) return false;
+    this.#context = latest;
+    this.#instructions = buildInstructions(latest);
+    return true;
   }
 
   #remember(question: string, answer: string): void {
