@@ -1,4 +1,5 @@
 /** What `npm run eval` prints: a table of cases (pass/fail, the failed checks, tokens, latency), or the same as JSON. */
+import { basename } from 'node:path';
 import type { CaseResult, CaseRun } from './eval-run';
 
 function mean(values: number[]): number {
@@ -27,8 +28,11 @@ function seconds(ms: number): string {
 
 /** The results as an aligned plain-text table, then one summary line. */
 export function formatTable(results: CaseResult[], repeat: number): string {
+  // Cases from several files are told apart by the file's name.
+  const several = new Set(results.map((r) => r.file)).size > 1;
+  const label = (r: CaseResult) => (several ? `${basename(r.file).replace(/\.eval\.ya?ml$/i, '')}: ${r.name}` : r.name);
   const rows = results.map((r) => [
-    r.name,
+    label(r),
     verdictCell(r, repeat),
     String(Math.round(mean(r.runs.map(totalTokens)))),
     seconds(mean(r.runs.map((run) => run.latencyMs))),

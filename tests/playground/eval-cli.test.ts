@@ -79,6 +79,8 @@ describe('npm run eval', () => {
     const code = await runEval([], playgroundEnv(fake.baseURL, dir), process.cwd(), { output, errors: capture() });
     expect(code).toBe(0);
     expect(output.text()).toContain('2 of 2 cases passed');
+    expect(output.text()).toMatch(/^default: reset\s+pass/m);
+    expect(output.text()).toMatch(/^hr: leave\s+pass/m);
     const instructions = fake.requests.map((r) => String(r.body.instructions));
     expect(instructions.some((i) => i.includes('Annual leave is 25 days'))).toBe(true);
     expect(instructions.some((i) => i.includes('Laptops are MacBooks'))).toBe(true);
