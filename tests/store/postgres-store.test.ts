@@ -49,6 +49,24 @@ describe('postgres: answered questions', () => {
   });
 });
 
+describe('postgres: bursts', () => {
+  it('sends the claims made in one tick as one statement, on one connection', async () => {
+    const app = `burst_${Date.now()}`;
+    const burst = url('burst');
+    const store = await PostgresStore.create(`${burst}&application_name=${app}`);
+    const ids = Array.from({ length: 40 }, (_, n) => `T:C:${n}`);
+    const won = await Promise.all([...ids, ...ids].map((id) => store.claim(id, 'p', Date.now() + 60_000)));
+    expect(won.filter(Boolean)).toHaveLength(ids.length);
+    // One at a time, the pool would have opened a connection per claim in flight, up to its limit of ten.
+    const rows = await inspect(
+      url('burst'),
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = '${app}'`,
+    );
+    expect(rows).toEqual([{ n: 1 }]);
+    await store.close();
+  });
+});
+
 describe('postgres: schema from an older release', () => {
   it('adds the claim columns it lacks', async () => {
     const old = url('old');
