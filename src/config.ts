@@ -31,6 +31,14 @@ export interface Config {
   shutdownTimeoutMs: number;
   access: { allowExternalUsers: boolean; dmMembersOnly: boolean };
   streaming: { appendIntervalMs: number };
+  /** Attachments: whether images go to the model, and the caps on what is downloaded and inlined. */
+  files: {
+    vision: boolean;
+    maxFileBytes: number;
+    maxFilesPerMessage: number;
+    maxImagesPerRequest: number;
+    textTokenBudget: number;
+  };
 }
 
 const MINUTE = 60_000;
@@ -117,6 +125,11 @@ const schema = z.object({
   ALLOW_EXTERNAL_USERS: bool('ALLOW_EXTERNAL_USERS', false),
   DM_MEMBERS_ONLY: bool('DM_MEMBERS_ONLY', false),
   STREAM_APPEND_INTERVAL_MS: int('STREAM_APPEND_INTERVAL_MS', 1_500, 100, 60_000),
+  OPENAI_VISION: bool('OPENAI_VISION', true),
+  MAX_FILE_MB: int('MAX_FILE_MB', 20, 1, 50),
+  MAX_FILES_PER_MESSAGE: int('MAX_FILES_PER_MESSAGE', 10, 0, 50),
+  MAX_IMAGES_PER_REQUEST: int('MAX_IMAGES_PER_REQUEST', 8, 0, 50),
+  FILE_TEXT_TOKEN_BUDGET: int('FILE_TEXT_TOKEN_BUDGET', 8_000, 0, 200_000),
 });
 
 /** Reads the environment; throws one ConfigError listing every problem (never echoing a secret's value). */
@@ -159,5 +172,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     access: { allowExternalUsers: e.ALLOW_EXTERNAL_USERS, dmMembersOnly: e.DM_MEMBERS_ONLY },
     streaming: { appendIntervalMs: e.STREAM_APPEND_INTERVAL_MS },
+    files: {
+      vision: e.OPENAI_VISION,
+      maxFileBytes: e.MAX_FILE_MB * 1024 * 1024,
+      maxFilesPerMessage: e.MAX_FILES_PER_MESSAGE,
+      maxImagesPerRequest: e.MAX_IMAGES_PER_REQUEST,
+      textTokenBudget: e.FILE_TEXT_TOKEN_BUDGET,
+    },
   };
 }
