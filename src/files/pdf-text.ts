@@ -75,8 +75,10 @@ function pdfjsPaths(): { modulePath: string; workerPath: string; fontsPath: stri
  * The text of a PDF, pages separated by a blank line; '' when it has none (a scan). Throws PdfTextError when the
  * bytes are not a readable PDF. The caller's bytes are copied, never detached.
  */
-export function extractPdfText(bytes: Uint8Array, options: PdfTextOptions = {}): Promise<string> {
-  const copy = bytes.slice();
+export async function extractPdfText(bytes: Uint8Array, options: PdfTextOptions = {}): Promise<string> {
+  // A copy with its own ArrayBuffer, handed over to the worker (Buffer#slice would share, and may be pooled).
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     stdout: true,
