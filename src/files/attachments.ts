@@ -1,12 +1,14 @@
 /** The one entry point for a question's files: fetch what can be read, say what cannot, hold image memory safely. */
 import type { Agent } from 'undici';
 import type { Logger } from '../logger';
-import { bytesMatchKind, classifyFile, type FileKind, isAnimatedGif } from './classify';
-import { createDownloadAgent, type DownloadResult, downloadSlackFile } from './download';
+import { classifyFile, type FileKind } from './classify';
+import { createDownloadAgent } from './download';
 import { ByteBudget, DownloadSlots } from './download-slots';
 import { type FileRef, type FileReference, parseFileRef } from './file-ref';
-import { extractPdfText } from './pdf-text';
-import { decodeText, fitToTokenBudget } from './text-inline';
+import { fetchAndDecode, megabytes, SCOPE_HINT } from './read-file';
+import { fitToTokenBudget } from './text-inline';
+
+export { SCOPE_HINT };
 
 /** What a question's files gave: images for the model, text for the prompt, and what could not be read and why. */
 export interface Attachments {
@@ -49,7 +51,7 @@ export interface AttachmentResources {
 export function createAttachmentResources(options: { downloads?: number; imageMemoryBytes?: number } = {}) {
   return {
     slots: new DownloadSlots(options.downloads ?? 4),
-    imageMemory: new ByteBudget(options.imageMemoryBytes ?? 64 * 1024 * 1024),
+    imageMemory: new ByteBudget(options.imageMemoryBytes ?? 128 * 1024 * 1024),
     agent: createDownloadAgent(),
   } satisfies AttachmentResources;
 }
@@ -70,12 +72,6 @@ export interface AttachmentDeps {
 
 /** Images take this many times their size in memory until the request is sent (bytes, data: URL, request body). */
 const IMAGE_MEMORY_FACTOR = 3;
-export const SCOPE_HINT = 'Slack sent a sign-in page instead of a file: add files:read to the app and reinstall it';
-
-type Outcome =
-  | { image: Attachments['images'][number] }
-  | { text: { name: string; raw: string } }
-  | { unreadable: string; signInPage?: boolean };
 
 /** Reads a question's files. Never throws: a file that fails is listed in `unreadable` and the rest go on. */
 export async function readAttachments(files: FileRef[], deps: AttachmentDeps): Promise<Attachments> {
@@ -160,57 +156,4 @@ async function readOne(ref: FileRef, kind: FileKind, deps: AttachmentDeps, relea
   return outcome;
 }
 
-async function fetchAndDecode(ref: FileRef, kind: FileKind, deps: AttachmentDeps): Promise<Outcome> {
-  const download = await downloadSlackFile(ref.url_private_download ?? '', {
-    botToken: deps.botToken,
-    slackApiUrl: deps.slackApiUrl,
-    maxBytes: deps.caps.maxFileBytes,
-    timeoutMs: deps.caps.downloadTimeoutMs,
-    dispatcher: deps.resources.agent,
-  });
-  if (!download.ok) return failed(ref, download, deps);
-  if (download.signInPage || !contentMatches(kind, ref.mimetype, download.bytes, download.contentType)) {
-    deps.logger.warn('A downloaded file is not what Slack declared', { fileId: ref.id, declared: ref.mimetype });
-    return { unreadable: 'the bot could not access it', signInPage: true };
-  }
-  return decode(ref, kind, download.bytes);
-}
-
-async function decode(ref: FileRef, kind: FileKind, bytes: Buffer): Promise<Outcome> {
-  if (kind.kind === 'image') {
-    if (kind.mimetype === 'image/gif' && isAnimatedGif(bytes)) return { unreadable: 'animated GIFs are not read' };
-    return { image: { name: ref.name, mimetype: kind.mimetype, dataUrl: toDataUrl(kind.mimetype, bytes) } };
-  }
-  if (kind.kind === 'pdf') {
-    const text = await extractPdfText(bytes).catch(() => undefined);
-    if (text === undefined) return { unreadable: 'the PDF could not be read' };
-    if (text.trim() === '') return { unreadable: 'the PDF has no text (a scan?)' };
-    return { text: { name: ref.name, raw: text } };
-  }
-  return { text: { name: ref.name, raw: decodeText(bytes) } };
-}
-
-function contentMatches(kind: FileKind, declared: string, bytes: Buffer, contentType: string): boolean {
-  // The sign-in page is served as text/html, whatever the file was.
-  if (contentType.startsWith('text/html') && declared !== 'text/html') return false;
-  return bytesMatchKind(kind, bytes, declared);
-}
-
-function failed(ref: FileRef, download: Extract<DownloadResult, { ok: false }>, deps: AttachmentDeps): Outcome {
-  deps.logger.warn('An attached file was not downloaded', {
-    fileId: ref.id,
-    reason: download.reason,
-    detail: download.detail,
-  });
-  if (download.reason === 'too_large')
-    return { unreadable: `too large (over ${megabytes(deps.caps.maxFileBytes)} MB)` };
-  if (download.reason === 'not_slack') return { unreadable: 'it is not stored on Slack' };
-  return { unreadable: 'it could not be downloaded' };
-}
-
-function toDataUrl(mimetype: string, bytes: Buffer): string {
-  return `data:${mimetype};base64,${bytes.toString('base64')}`;
-}
-
-const megabytes = (bytes: number) => Math.round((bytes / (1024 * 1024)) * 10) / 10;
 const errorName = (error: unknown) => (error instanceof Error ? error.name : 'error');

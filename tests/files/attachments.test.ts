@@ -255,3 +255,22 @@ describe('readAttachments', () => {
     expect(logText()).not.toContain(BOT_TOKEN);
   });
 });
+
+describe('image memory', () => {
+  it('makes a question wait for image memory held by earlier ones, and go on without images if it waits too long', async () => {
+    resources = createAttachmentResources({ imageMemoryBytes: 64 * 1024 });
+    const bytes = png('held', 16 * 1024);
+    const first = await readAttachments(attach({ name: 'a.png', mimetype: 'image/png', bytes }), deps());
+    expect(first.images).toHaveLength(1);
+    const starved = await readAttachments(
+      attach({ name: 'b.png', mimetype: 'image/png', bytes }),
+      deps({}, { imageWaitMs: 20 }),
+    );
+    expect(starved.unreadable).toEqual([
+      { name: 'b.png', reason: 'the bot is busy with many images; ask again in a moment' },
+    ]);
+    first.release();
+    const after = await readAttachments(attach({ name: 'c.png', mimetype: 'image/png', bytes }), deps());
+    expect(after.images.map((i) => i.name)).toEqual(['c.png']);
+  });
+});
