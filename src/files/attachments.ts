@@ -70,8 +70,11 @@ export interface AttachmentDeps {
   resources: AttachmentResources;
 }
 
-/** Images take this many times their size in memory until the request is sent (bytes, data: URL, request body). */
-const IMAGE_MEMORY_FACTOR = 3;
+/**
+ * An image takes about this many times its size in memory until its model request is sent: the downloaded bytes,
+ * the data: URL (4/3), the SDK's JSON body (4/3) and the bytes written to the socket (4/3).
+ */
+const IMAGE_MEMORY_FACTOR = 4;
 
 /** Reads a question's files. Never throws: a file that fails is listed in `unreadable` and the rest go on. */
 export async function readAttachments(files: FileRef[], deps: AttachmentDeps): Promise<Attachments> {
