@@ -148,8 +148,8 @@ export function isAnimatedGif(bytes: Uint8Array): boolean {
   return false;
 }
 
-/** A text file that is really Slack's sign-in page (an HTML document where plain text was declared). */
-function looksLikeHtmlPage(bytes: Uint8Array): boolean {
+/** Whether the bytes open as an HTML document (Slack's sign-in page, where a file was expected). */
+export function looksLikeHtmlPage(bytes: Uint8Array): boolean {
   const head = new TextDecoder().decode(bytes.subarray(0, 512)).trimStart().toLowerCase();
   return head.startsWith('<!doctype html') || head.startsWith('<html');
 }

@@ -122,8 +122,33 @@ describe('readAttachments', () => {
     expect(result.images).toEqual([]);
     expect(result.texts).toEqual([]);
     expect(result.unreadable.map((f) => f.name)).toEqual(['a.png', 'b.log']);
-    expect(logger.lines.filter((line) => line.message === SCOPE_HINT)).toHaveLength(1);
+    expect(logger.lines.filter((line) => line.level === 'warn').map((line) => line.message)).toEqual([SCOPE_HINT]);
     expect(SCOPE_HINT).toContain('add files:read');
+  });
+
+  it('refuses a file whose first bytes are not its declared type, without blaming the scope', async () => {
+    const files = attach({ name: 'fake.png', mimetype: 'image/png', bytes: Buffer.from('MZ\x90 not a png at all') });
+    const result = await readAttachments(files, deps());
+    expect(result.unreadable).toEqual([{ name: 'fake.png', reason: 'its content does not match its type' }]);
+    expect(logger.lines.filter((line) => line.level === 'warn')).toEqual([]);
+  });
+
+  it('gives up on a download that takes longer than its time limit, and the answer goes on', async () => {
+    const files = attach(
+      {
+        name: 'slow.png',
+        mimetype: 'image/png',
+        bytes: Buffer.concat([png('slow'), Buffer.alloc(200_000)]),
+        stall: true,
+      },
+      { name: 'ok.txt', mimetype: 'text/plain', bytes: Buffer.from('fine') },
+    );
+    const result = await readAttachments(files, deps({}, { downloadTimeoutMs: 300 }));
+    expect(result.unreadable).toEqual([{ name: 'slow.png', reason: 'it could not be downloaded' }]);
+    expect(result.texts.map((t) => t.name)).toEqual(['ok.txt']);
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({ meta: expect.objectContaining({ reason: 'timeout' }) }),
+    );
   });
 
   it('stops reading mid-stream at the size cap when the declared size lied', async () => {
@@ -166,7 +191,7 @@ describe('readAttachments', () => {
     const inputs = Array.from({ length: 6 }, (_, i) => ({
       name: `log-${i}.txt`,
       mimetype: 'text/plain',
-      bytes: Buffer.alloc(1024 * 1024, 0x61 + i),
+      bytes: Buffer.alloc(256 * 1024, 0x61 + i),
       chunked: true,
     }));
     const result = await readAttachments(attach(...inputs), deps({}, { textTokenBudget: 600 }));

@@ -20,6 +20,8 @@ export interface FakeFileInput {
   chunked?: boolean;
   /** Size declared in the metadata, instead of the real one. */
   declaredSize?: number;
+  /** Send the headers and the first chunk, then nothing more (until the client gives up). */
+  stall?: boolean;
 }
 
 /** One request to the file server. */
@@ -99,7 +101,7 @@ export class FileHost {
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     response.on('close', () => this.inFlight--);
-    if (!file.chunked) {
+    if (!file.chunked && !file.stall) {
       response.writeHead(200, { 'content-type': file.mimetype, 'content-length': bytes.length });
       record.bytesSent = bytes.length;
       record.completed = true;
@@ -108,7 +110,7 @@ export class FileHost {
     }
     response.writeHead(200, { 'content-type': file.mimetype });
     const writeNext = () => {
-      if (response.destroyed) return;
+      if (response.destroyed || (file.stall && record.bytesSent > 0)) return;
       if (record.bytesSent >= bytes.length) {
         record.completed = true;
         response.end();
