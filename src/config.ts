@@ -33,6 +33,14 @@ export interface Config {
   streaming: { appendIntervalMs: number };
   /** Load limits: per person (in this instance), and model calls at once (the rest wait their turn). */
   limits: { perUser: { maxInFlight: number; maxPerMinute: number }; modelConcurrency: number };
+  /** Attachments: whether images go to the model, and the caps on what is downloaded and inlined. */
+  files: {
+    vision: boolean;
+    maxFileBytes: number;
+    maxFilesPerMessage: number;
+    maxImagesPerRequest: number;
+    textTokenBudget: number;
+  };
 }
 
 const MINUTE = 60_000;
@@ -134,6 +142,11 @@ const schema = z.object({
   USER_MAX_IN_FLIGHT: int('USER_MAX_IN_FLIGHT', 3, 1, 1_000),
   USER_MAX_PER_MINUTE: int('USER_MAX_PER_MINUTE', 10, 1, 10_000),
   MODEL_MAX_CONCURRENCY: int('MODEL_MAX_CONCURRENCY', 100, 1, 10_000),
+  OPENAI_VISION: bool('OPENAI_VISION', true),
+  MAX_FILE_MB: int('MAX_FILE_MB', 20, 1, 50),
+  MAX_FILES_PER_MESSAGE: int('MAX_FILES_PER_MESSAGE', 10, 0, 50),
+  MAX_IMAGES_PER_REQUEST: int('MAX_IMAGES_PER_REQUEST', 8, 0, 50),
+  FILE_TEXT_TOKEN_BUDGET: int('FILE_TEXT_TOKEN_BUDGET', 8_000, 0, 200_000),
 });
 
 /** What the model-only tools (the chat playground, evals) need: the bot's settings without Slack or a store. */
@@ -203,6 +216,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     limits: {
       perUser: { maxInFlight: e.USER_MAX_IN_FLIGHT, maxPerMinute: e.USER_MAX_PER_MINUTE },
       modelConcurrency: e.MODEL_MAX_CONCURRENCY,
+    },
+    files: {
+      vision: e.OPENAI_VISION,
+      maxFileBytes: e.MAX_FILE_MB * 1024 * 1024,
+      maxFilesPerMessage: e.MAX_FILES_PER_MESSAGE,
+      maxImagesPerRequest: e.MAX_IMAGES_PER_REQUEST,
+      textTokenBudget: e.FILE_TEXT_TOKEN_BUDGET,
     },
   };
 }

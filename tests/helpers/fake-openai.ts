@@ -66,6 +66,34 @@ export interface FakeOpenAI {
   connections(): number;
   /** Ends every stream (stalled ones too) and stops the server. */
   close(): Promise<void>;
+  /** Emulates a text-only model: any request with image parts gets HTTP 400, as vLLM / Ollama text models answer. */
+  rejectImageParts(on?: boolean): void;
+}
+
+/** One image part a request carried, whichever API: its URL (a data: URL from the bot) and where it was. */
+export interface SentImage {
+  url: string;
+  /** Index of the message (in `input` / `messages`) that carried it. */
+  message: number;
+  /** The part type as sent: 'input_image' (Responses) or 'image_url' (Chat). */
+  type: string;
+}
+
+/** Every image part of a recorded request, in order. */
+export function imagesOf(req: RecordedRequest): SentImage[] {
+  const raw: unknown = req.api === 'responses' ? req.body.input : req.body.messages;
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((m: { content?: unknown }, message: number) => {
+    if (!Array.isArray(m?.content)) return [];
+    return m.content.flatMap((part: { type?: unknown; image_url?: unknown }) => {
+      if (part?.type === 'input_image' && typeof part.image_url === 'string') {
+        return [{ url: part.image_url, message, type: 'input_image' }];
+      }
+      const url = (part?.image_url as { url?: unknown } | undefined)?.url;
+      if (part?.type === 'image_url' && typeof url === 'string') return [{ url, message, type: 'image_url' }];
+      return [];
+    });
+  });
 }
 
 /** One message as sent to the model, whichever API carried it. */
@@ -304,6 +332,7 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   const firstDeltaSentAt: number[] = [];
   const open = new Set<ServerResponse>();
   let fallback: (req: RecordedRequest) => Script = () => ({ text: DEFAULT_TEXT });
+  let rejectImages = false;
 
   async function stream(res: ServerResponse, wire: Wire, script: Script): Promise<void> {
     const timers = new Set<NodeJS.Timeout>();
@@ -379,6 +408,11 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
     }
     const recorded: RecordedRequest = { api, path, body, headers: req.headers, at };
     requests.push(recorded);
+    if (rejectImages && imagesOf(recorded).length > 0) {
+      const message = 'Image input is not supported for this model.';
+      sendJson(res, 400, { error: { message, type: 'invalid_request_error', param: 'messages', code: null } });
+      return;
+    }
     const script = queue.shift() ?? fallback(recorded);
 
     if (script.status !== undefined && script.status !== 200) {
@@ -427,6 +461,9 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
     },
     respond: (fn) => {
       fallback = fn;
+    },
+    rejectImageParts: (on = true) => {
+      rejectImages = on;
     },
     openStreams: () => open.size,
     connections: () => connections,
