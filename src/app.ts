@@ -7,6 +7,11 @@ import { loadContexts } from './conversation/context-registry';
 import { registerListeners } from './listeners';
 import { createOpenAiLlm } from './llm/openai-llm';
 import { type AppLogger, createLogger, type Logger, toSlackLogger } from './logger';
+import { startOpsServer } from './ops/http-server';
+import { createMetrics, type Metrics } from './ops/metrics';
+import { loadPrices } from './ops/prices';
+import { instrumentSlackClient, watchSocket } from './ops/slack-metrics';
+import { timeStore } from './ops/timed-store';
 import { FEEDBACK_BLOCKS } from './slack/feedback';
 import { MemberDirectory } from './slack/member-directory';
 import { createReplyStreamer } from './slack/reply-stream';
@@ -24,9 +29,22 @@ export interface Bot {
   handler: QuestionHandler;
   logger: Logger;
   botUserId: string;
+  /** This bot's metrics (served on /metrics when HTTP_PORT is set). */
+  metrics: Metrics;
+  /** The port the ops server listens on while started with HTTP_PORT set, else undefined. */
+  httpPort(): number | undefined;
   start(): Promise<void>;
-  /** Stops taking events, lets answers under way finish (up to the shutdown timeout), closes the store. */
+  /** Readiness turns 503 from now on (SIGTERM): the platform stops counting this instance as ready. */
+  beginDraining(): void;
+  /** Drains, stops taking events, lets answers under way finish (up to the shutdown timeout), closes the store. */
   stop(): Promise<void>;
+}
+
+/** The store's readiness ping; until the store interface has `ping`, a cheap read of a key nobody writes. */
+async function pingStore(store: ThreadStore): Promise<void> {
+  const ping = (store as { ping?: () => Promise<void> }).ping;
+  if (ping) await ping.call(store);
+  else await store.load('ops:readyz:ping');
 }
 
 /** Web API retries (connection errors, 5xx, and 429s after their Retry-After): 0.2, 0.4, 0.8, 1.6, 3.2 s apart. */
@@ -52,12 +70,14 @@ async function identifyBot(config: Config, logger: ReturnType<typeof toSlackLogg
 
 /** The composition root: builds every dependency from the config and wires them. */
 export async function createBot(config: Config, options: { logger?: AppLogger } = {}): Promise<Bot> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
+  const metrics = createMetrics({ prices: loadPrices(config.modelPricesFile) });
   const slackLogger = toSlackLogger(logger);
   const contexts = await loadContexts(config.contextsDir, logger);
-  let store: ThreadStore | undefined;
+  let rawStore: ThreadStore | undefined;
   try {
-    store = await createStore(config.storeUrl, { logger });
+    rawStore = await createStore(config.storeUrl, { logger });
+    const store = timeStore(rawStore, metrics.storeOp);
     const auth = await identifyBot(config, slackLogger);
     const receiver = new SocketModeReceiver({
       appToken: config.slack.appToken,
@@ -67,6 +87,10 @@ export async function createBot(config: Config, options: { logger?: AppLogger } 
       processEventErrorHandler: ackUnprocessable(logger),
     });
     guardSocketMessages(receiver, logger);
+    const socketConnected = watchSocket(receiver, {
+      onReconnect: metrics.socketReconnect,
+      onState: (state) => metrics.socketConnected(state === 'connected'),
+    });
     const app = new App({
       token: config.slack.botToken,
       receiver,
@@ -78,6 +102,7 @@ export async function createBot(config: Config, options: { logger?: AppLogger } 
       clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: SLACK_RETRIES },
       convoStore: false,
     });
+    instrumentSlackClient(app.client, metrics);
     const streamer = withSafeText(
       createReplyStreamer({
         client: app.client,
@@ -110,7 +135,13 @@ export async function createBot(config: Config, options: { logger?: AppLogger } 
     });
     registerListeners(app, { handler, contexts, logger });
     const openStore = store;
+    const pingableStore = rawStore;
     let recovery: ReturnType<typeof startRecovery> | undefined;
+    let draining = false;
+    let ops: Awaited<ReturnType<typeof startOpsServer>> | undefined;
+    const beginDraining = () => {
+      draining = true;
+    };
     return {
       app,
       store,
@@ -118,8 +149,29 @@ export async function createBot(config: Config, options: { logger?: AppLogger } 
       handler,
       logger,
       botUserId: auth.user_id,
+      metrics,
+      httpPort: () => ops?.port,
+      beginDraining,
       start: async () => {
-        await app.start();
+        // Before connecting, so that liveness answers while Socket Mode is still opening (readiness says why not).
+        if (config.http.port !== undefined) {
+          ops = await startOpsServer({
+            port: config.http.port,
+            host: config.http.host,
+            metrics,
+            logger,
+            checks: {
+              socketConnected,
+              contextsLoaded: () => contexts.all().length > 0,
+              pingStore: () => pingStore(pingableStore),
+              draining: () => draining,
+            },
+          });
+        }
+        await app.start().catch(async (err: unknown) => {
+          await ops?.close();
+          throw err;
+        });
         recovery = startRecovery({ store: openStore, handler, contexts, logger }, config.recovery);
         logger.info('support bot connected', {
           team: auth.team_id,
@@ -128,6 +180,7 @@ export async function createBot(config: Config, options: { logger?: AppLogger } 
         });
       },
       stop: async () => {
+        beginDraining();
         await app.stop().catch((err: unknown) => logger.warn('socket close failed', { error: String(err) }));
         const unfinished = await handler.drain(config.shutdownTimeoutMs);
         recovery?.stop();
@@ -135,11 +188,12 @@ export async function createBot(config: Config, options: { logger?: AppLogger } 
         contexts.close();
         await llm.close().catch(() => undefined);
         await openStore.close();
+        await ops?.close();
       },
     };
   } catch (err) {
     contexts.close();
-    await store?.close().catch(() => undefined);
+    await rawStore?.close().catch(() => undefined);
     throw err;
   }
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './errors';
+import type { LogFormat } from './logger';
 
 /** Everything the bot reads from the environment, typed and defaulted. */
 export interface Config {
@@ -18,6 +19,12 @@ export interface Config {
   storeUrl: string;
   contextsDir: string;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
+  /** JSON lines (the default under NODE_ENV=production) or readable text. */
+  logFormat: LogFormat;
+  /** The health/readiness/metrics server: `port` undefined keeps it off. */
+  http: { port: number | undefined; host: string };
+  /** The operator's model price table (JSON, USD per 1M tokens), over the built-in estimates. */
+  modelPricesFile: string | undefined;
   history: { retentionMs: number; tokenBudget: number };
   /**
    * How long a message claim blocks a second answer (≥ 10 minutes: Slack retries for ~5), and how long a question
@@ -79,6 +86,22 @@ const bool = (name: string, fallback: boolean) =>
       return z.NEVER;
     });
 
+/** An optional TCP port; 0 asks the system for a free one. */
+const port = (name: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 65_535) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a port number from 0 to 65535` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
 const STORE_SCHEMES = ['memory:', 'sqlite:', 'redis:', 'rediss:', 'postgres:', 'postgresql:'];
 
 const schema = z.object({
@@ -108,6 +131,14 @@ const schema = z.object({
   LOG_LEVEL: z
     .enum(['error', 'warn', 'info', 'debug'], { error: 'LOG_LEVEL must be error, warn, info or debug' })
     .default('info'),
+  LOG_FORMAT: z.enum(['json', 'text'], { error: 'LOG_FORMAT must be json or text' }).optional(),
+  HTTP_PORT: port('HTTP_PORT'),
+  HTTP_HOST: z
+    .string()
+    .trim()
+    .regex(/^[\w.:[\]-]+$/, 'HTTP_HOST must be a host name or IP address, e.g. 127.0.0.1 or 0.0.0.0')
+    .default('127.0.0.1'),
+  MODEL_PRICES_FILE: z.string().trim().optional(),
   HISTORY_RETENTION_DAYS: int('HISTORY_RETENTION_DAYS', 30, 1, 3650),
   HISTORY_TOKEN_BUDGET: int('HISTORY_TOKEN_BUDGET', 12_000, 500, 1_000_000),
   RECOVERY_WINDOW_MINUTES: int('RECOVERY_WINDOW_MINUTES', 10, 0, 24 * 60),
@@ -148,6 +179,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     storeUrl: e.STORE_URL,
     contextsDir: path.resolve(cwd, e.CONTEXTS_DIR),
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT ?? (env.NODE_ENV === 'production' ? 'json' : 'text'),
+    http: { port: e.HTTP_PORT, host: e.HTTP_HOST },
+    modelPricesFile: e.MODEL_PRICES_FILE ? path.resolve(cwd, e.MODEL_PRICES_FILE) : undefined,
     history: { retentionMs: e.HISTORY_RETENTION_DAYS * DAY, tokenBudget: e.HISTORY_TOKEN_BUDGET },
     claimTtlMs: Math.max(DAY, 2 * recoveryWindowMs),
     recovery: {

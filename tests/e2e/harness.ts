@@ -52,7 +52,7 @@ export interface Harness {
 
 /**
  * The bot's environment for a run against these fakes: tokens of the right shapes, both fakes' URLs, no SDK retries,
- * the memory store, fresh contexts and a short append interval; `extra` overrides any of it.
+ * the memory store, fresh contexts, a short append interval and JSON logs; `extra` overrides any of it.
  */
 export function botEnv(
   slack: FakeSlack,
@@ -69,6 +69,8 @@ export function botEnv(
     STORE_URL: 'memory://',
     CONTEXTS_DIR: writeContexts(),
     STREAM_APPEND_INTERVAL_MS: '200',
+    // Bot processes' lines are parsed as JSON (the default only under NODE_ENV=production).
+    LOG_FORMAT: 'json',
     ...extra,
   };
 }
