@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { type OpsServer, type ReadinessChecks, startOpsServer } from '../../src/ops/http-server';
 import { createMetrics } from '../../src/ops/metrics';
 import { recordingLogger } from '../helpers/recording-logger';
-import { parsePromText, valueOf } from './prom-text';
+import { parsePromText, sampleValue } from './prom-text';
 
 /** Readiness parts a test can flip. */
 function switchableChecks() {
@@ -96,8 +96,8 @@ describe('the ops HTTP server', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toContain('text/plain');
     const samples = parsePromText(res.body);
-    expect(valueOf(samples, 'support_bot_questions_total', { outcome: 'answered' })).toBe(1);
-    expect(valueOf(samples, 'support_bot_questions_total', { outcome: 'failed' })).toBe(0);
+    expect(sampleValue(samples, 'support_bot_questions_total', { outcome: 'answered' })).toBe(1);
+    expect(sampleValue(samples, 'support_bot_questions_total', { outcome: 'failed' })).toBe(0);
     expect(samples.map((s) => s.name)).toEqual(
       expect.arrayContaining([
         'support_bot_answers_in_flight',

@@ -30,7 +30,7 @@ export function parsePromText(text: string): Sample[] {
 }
 
 /** The value of the one sample named `name` whose labels include `labels`; undefined when there is none. */
-export function valueOf(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
+export function sampleValue(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
   const found = samples.find(
     (s) => s.name === name && Object.entries(labels).every(([key, value]) => s.labels[key] === value),
   );
