@@ -3,17 +3,16 @@
 /** Receives one finished (or failed) call: the method's name and its duration in seconds. */
 export type OpTimer = (op: string, seconds: number) => void;
 
-/** Every method name along the prototype chain, own first, stopping before Object.prototype. */
-function methodNames(target: object): string[] {
-  const names = new Set<string>();
+/** Every property along the prototype chain (the nearest definition of each), stopping before Object.prototype. */
+function ownAndInherited(target: object): Map<string, PropertyDescriptor> {
+  const found = new Map<string, PropertyDescriptor>();
   for (let proto: object | null = target; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
     for (const name of Object.getOwnPropertyNames(proto)) {
-      if (name === 'constructor') continue;
       const descriptor = Object.getOwnPropertyDescriptor(proto, name);
-      if (typeof descriptor?.value === 'function') names.add(name);
+      if (name !== 'constructor' && descriptor && !found.has(name)) found.set(name, descriptor);
     }
   }
-  return [...names];
+  return found;
 }
 
 function isPromise(value: unknown): value is Promise<unknown> {
@@ -28,7 +27,16 @@ function isPromise(value: unknown): value is Promise<unknown> {
 export function timeStore<T extends object>(target: T, onOp: OpTimer): T {
   const timed = Object.create(target) as Record<string, unknown>;
   const source = target as Record<string, (...args: unknown[]) => unknown>;
-  for (const name of methodNames(target)) {
+  for (const [name, descriptor] of ownAndInherited(target)) {
+    if (descriptor.get) {
+      // A getter reading a private field must run on the target, not on the object inheriting from it.
+      Object.defineProperty(timed, name, {
+        get: () => Reflect.get(target, name),
+        set: descriptor.set && ((value: unknown) => Reflect.set(target, name, value)),
+        enumerable: descriptor.enumerable,
+      });
+      continue;
+    }
     const method = source[name];
     if (typeof method !== 'function') continue;
     timed[name] = (...args: unknown[]) => {
