@@ -8,6 +8,7 @@ import { registerListeners } from './listeners';
 import { createOpenAiLlm } from './llm/openai-llm';
 import { type AppLogger, createLogger, type Logger, toSlackLogger } from './logger';
 import { startOpsServer } from './ops/http-server';
+import { meterLlm } from './ops/metered-llm';
 import { createMetrics, type Metrics } from './ops/metrics';
 import { loadPrices } from './ops/prices';
 import { instrumentSlackClient, watchSocket } from './ops/slack-metrics';
@@ -111,16 +112,20 @@ export async function createBot(config: Config, options: { logger?: AppLogger } 
         options: { minAppendIntervalMs: config.streaming.appendIntervalMs },
       }),
     );
-    const llm = createOpenAiLlm({
-      apiKey: config.openai.apiKey,
-      baseURL: config.openai.baseUrl,
-      model: config.openai.model,
-      api: config.openai.api,
-      timeoutMs: config.openai.timeoutMs,
-      maxRetries: config.openai.maxRetries,
-      idleTimeoutMs: config.openai.idleTimeoutMs,
-      maxOutputTokens: config.openai.maxOutputTokens,
-    });
+    const llm = meterLlm(
+      createOpenAiLlm({
+        apiKey: config.openai.apiKey,
+        baseURL: config.openai.baseUrl,
+        model: config.openai.model,
+        api: config.openai.api,
+        timeoutMs: config.openai.timeoutMs,
+        maxRetries: config.openai.maxRetries,
+        idleTimeoutMs: config.openai.idleTimeoutMs,
+        maxOutputTokens: config.openai.maxOutputTokens,
+      }),
+      config.openai.model,
+      metrics,
+    );
     const handler = createQuestionHandler({
       config,
       logger,

@@ -76,6 +76,28 @@ describe('operations, end to end on the fake Slack and OpenAI', () => {
     }
   });
 
+  it('counts the tokens the model reported, cached input apart, and their estimated cost at the price table', async () => {
+    h.openai.enqueue(
+      { text: 'Restart the laptop.', usage: { input: 3_000, cached: 2_048, output: 40 } },
+      { text: 'Then reinstall.', usage: { input: 3_100, cached: 3_072, output: 10 } },
+    );
+    const first = await h.slack.userMessage({ channel: 'D0OPS4', user: 'U0OPS', text: 'Laptop slow?' });
+    await answerIn(h.slack, 'D0OPS4', first.ts);
+    await h.slack.userMessage({ channel: 'D0OPS4', user: 'U0OPS', text: 'Still?', threadTs: first.ts });
+    await answerIn(h.slack, 'D0OPS4', first.ts, 2);
+    const { samples } = await scrape(port);
+    const model = 'gpt-5.4-mini';
+    const tokens = (kind: string) => sampleValue(samples, 'support_bot_model_tokens_total', { model, kind });
+    expect({ input: tokens('input'), cached: tokens('cached'), output: tokens('output') }).toEqual({
+      input: 952 + 28,
+      cached: 2_048 + 3_072,
+      output: 50,
+    });
+    // The built-in estimate for gpt-5.4-mini: $0.75 input, $0.075 cached, $4.50 output per 1M tokens.
+    const usd = (980 * 0.75 + 5_120 * 0.075 + 50 * 4.5) / 1_000_000;
+    expect(sampleValue(samples, 'support_bot_estimated_cost_usd_total', { model })).toBeCloseTo(usd, 12);
+  });
+
   it('reports the socket: connected, down while Slack asks it to reconnect, a reconnect counted, ready again', async () => {
     let { samples } = await scrape(port);
     expect(sampleValue(samples, 'support_bot_socket_connected')).toBe(1);
