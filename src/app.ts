@@ -7,7 +7,7 @@ import { loadContexts } from './conversation/context-registry';
 import { registerListeners } from './listeners';
 import { createOpenAiLlm } from './llm/openai-llm';
 import { type AppLogger, createLogger, type Logger, toSlackLogger } from './logger';
-import { startOpsServer } from './ops/http-server';
+import { type OpsServer, pingStore, type ReadinessChecks, startOpsServer } from './ops/http-server';
 import { meterLlm } from './ops/metered-llm';
 import { createMetrics, type Metrics } from './ops/metrics';
 import { loadPrices } from './ops/prices';
@@ -39,13 +39,6 @@ export interface Bot {
   beginDraining(): void;
   /** Drains, stops taking events, lets answers under way finish (up to the shutdown timeout), closes the store. */
   stop(): Promise<void>;
-}
-
-/** The store's readiness ping; until the store interface has `ping`, a cheap read of a key nobody writes. */
-async function pingStore(store: ThreadStore): Promise<void> {
-  const ping = (store as { ping?: () => Promise<void> }).ping;
-  if (ping) await ping.call(store);
-  else await store.load('ops:readyz:ping');
 }
 
 /** Web API retries (connection errors, 5xx, and 429s after their Retry-After): 0.2, 0.4, 0.8, 1.6, 3.2 s apart. */
@@ -104,6 +97,11 @@ export async function createBot(config: Config, options: { logger?: AppLogger } 
       convoStore: false,
     });
     instrumentSlackClient(app.client, metrics);
+    // Listeners get a client of Bolt's pool (one per token), not app.client: count its calls too.
+    app.use(async ({ client, next }) => {
+      instrumentSlackClient(client, metrics);
+      await next();
+    });
     const streamer = withSafeText(
       createReplyStreamer({
         client: app.client,
@@ -143,9 +141,12 @@ export async function createBot(config: Config, options: { logger?: AppLogger } 
     const pingableStore = rawStore;
     let recovery: ReturnType<typeof startRecovery> | undefined;
     let draining = false;
-    let ops: Awaited<ReturnType<typeof startOpsServer>> | undefined;
-    const beginDraining = () => {
-      draining = true;
+    let ops: OpsServer | undefined;
+    const readiness: ReadinessChecks = {
+      socketConnected,
+      contextsLoaded: () => contexts.all().length > 0,
+      pingStore: () => pingStore(pingableStore),
+      draining: () => draining,
     };
     return {
       app,
@@ -156,22 +157,13 @@ export async function createBot(config: Config, options: { logger?: AppLogger } 
       botUserId: auth.user_id,
       metrics,
       httpPort: () => ops?.port,
-      beginDraining,
+      beginDraining: () => {
+        draining = true;
+      },
       start: async () => {
         // Before connecting, so that liveness answers while Socket Mode is still opening (readiness says why not).
         if (config.http.port !== undefined) {
-          ops = await startOpsServer({
-            port: config.http.port,
-            host: config.http.host,
-            metrics,
-            logger,
-            checks: {
-              socketConnected,
-              contextsLoaded: () => contexts.all().length > 0,
-              pingStore: () => pingStore(pingableStore),
-              draining: () => draining,
-            },
-          });
+          ops = await startOpsServer({ ...config.http, port: config.http.port, checks: readiness, metrics, logger });
         }
         await app.start().catch(async (err: unknown) => {
           await ops?.close();
@@ -185,7 +177,7 @@ export async function createBot(config: Config, options: { logger?: AppLogger } 
         });
       },
       stop: async () => {
-        beginDraining();
+        draining = true;
         await app.stop().catch((err: unknown) => logger.warn('socket close failed', { error: String(err) }));
         const unfinished = await handler.drain(config.shutdownTimeoutMs);
         recovery?.stop();

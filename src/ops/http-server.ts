@@ -64,6 +64,12 @@ export async function notReadyReason(checks: ReadinessChecks, pingTimeoutMs: num
   return undefined;
 }
 
+/** A store's readiness ping: its `ping` when it has one, else a cheap read of a key nobody writes. */
+export async function pingStore(store: { ping?(): Promise<void>; load(key: string): Promise<unknown> }): Promise<void> {
+  if (store.ping) await store.ping();
+  else await store.load('ops:readyz:ping');
+}
+
 function send(res: ServerResponse, status: number, body: string, type = 'application/json'): void {
   res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
   res.end(body);

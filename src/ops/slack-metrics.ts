@@ -17,12 +17,17 @@ function methodOf(url: string): string {
   return url.slice(url.lastIndexOf('/') + 1).split('?')[0] || 'unknown';
 }
 
+/** Clients counted already: instrumenting is idempotent, so a listener's pooled client can be passed on each event. */
+const instrumented = new WeakSet<webApi.WebClient>();
+
 /**
  * Counts every Web API call `client` makes in `metrics.slackCall`: `ok` or `error` once per call (after the
  * client's own retries), and `rate_limited` for each HTTP 429 Slack answered (the client waits and retries those).
- * Changes nothing the caller sees: results, errors and retries are the client's own.
+ * Changes nothing the caller sees: results, errors and retries are the client's own. A second call is a no-op.
  */
 export function instrumentSlackClient(client: webApi.WebClient, metrics: Pick<Metrics, 'slackCall'>): void {
+  if (instrumented.has(client)) return;
+  instrumented.add(client);
   const internals = client as unknown as WebClientInternals;
   const makeRequest = internals.makeRequest.bind(client);
   const buildResult = internals.buildResult.bind(client);

@@ -1,4 +1,4 @@
-import { type Harness, startHarness } from '../e2e/harness';
+import { type Harness, startHarness, writeContexts } from '../e2e/harness';
 import { answerIn } from '../e2e/replies';
 import { type Sample, sampleValue, scrape } from './prom-text';
 
@@ -96,6 +96,25 @@ describe('operations, end to end on the fake Slack and OpenAI', () => {
     // The built-in estimate for gpt-5.4-mini: $0.75 input, $0.075 cached, $4.50 output per 1M tokens.
     const usd = (980 * 0.75 + 5_120 * 0.075 + 50 * 4.5) / 1_000_000;
     expect(sampleValue(samples, 'support_bot_estimated_cost_usd_total', { model })).toBeCloseTo(usd, 12);
+  });
+
+  it("counts the calls listeners make on Bolt's own client too (suggested prompts on opening the DM)", async () => {
+    const prompts =
+      '---\nname: IT\nsuggested_prompts:\n  - title: VPN\n    message: Help with the VPN\n---\nMacBooks.\n';
+    const other = await h.startBot({ CONTEXTS_DIR: writeContexts({ 'default.md': prompts }), HTTP_PORT: '0' });
+    await h.bot.stop();
+    await h.slack.waitFor(() => h.slack.connectionCount() === 1);
+    const ts = `${Math.floor(Date.now() / 1000)}.000001`;
+    await h.slack.systemEvent({
+      type: 'app_home_opened',
+      user: 'U1',
+      channel: 'D0HOME',
+      tab: 'messages',
+      event_ts: ts,
+    });
+    await h.slack.waitFor(() => h.slack.callsFor('assistant.threads.setSuggestedPrompts').length === 1);
+    const { samples } = await scrape(other.bot.httpPort() ?? 0);
+    expect(counted(samples, 'assistant.threads.setSuggestedPrompts')).toEqual({ ok: 1, rate_limited: 0, error: 0 });
   });
 
   it('reports the socket: connected, down while Slack asks it to reconnect, a reconnect counted, ready again', async () => {
