@@ -1,8 +1,11 @@
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { loadConfig } from '../src/config';
-import { OPS_PATHS } from '../src/ops/http-server';
+import { OPS_PATHS, startOpsServer } from '../src/ops/http-server';
+import { createMetrics } from '../src/ops/metrics';
+import { recordingLogger } from './helpers/recording-logger';
 
 const ROOT = path.join(__dirname, '..');
 const K8S = path.join(ROOT, 'deploy', 'kubernetes');
@@ -71,6 +74,30 @@ describe('the container image', () => {
     expect(one('HEALTHCHECK')).toContain(`'${OPS_PATHS.health}'`);
     expect(one('HEALTHCHECK')).not.toMatch(/curl|wget/);
     expect(config.logFormat).toBe('json');
+  });
+
+  it("has a HEALTHCHECK that passes against the bot's ops server and fails when nothing answers", async () => {
+    const hc = one('HEALTHCHECK');
+    const [node, flag, script] = JSON.parse(hc.slice(hc.indexOf('CMD') + 3)) as string[];
+    expect([node, flag]).toEqual(['node', '-e']);
+    const run = (port: number) =>
+      new Promise<number>((resolve) => {
+        execFile(process.execPath, [flag, script], { env: { HTTP_PORT: String(port) } }, (err) =>
+          resolve(err ? Number(err.code ?? 1) : 0),
+        );
+      });
+    const checks = { socketConnected: () => false, contextsLoaded: () => false, draining: () => true };
+    const server = await startOpsServer({
+      port: 0,
+      host: '127.0.0.1',
+      checks: { ...checks, pingStore: () => Promise.reject(new Error('down')) },
+      metrics: createMetrics({ defaultMetrics: false }),
+      logger: recordingLogger(),
+    });
+    const { port } = server;
+    expect(await run(port)).toBe(0);
+    await server.close();
+    expect(await run(port)).toBe(1);
   });
 
   it('keeps the SQLite file on a volume', () => {
