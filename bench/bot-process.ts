@@ -36,8 +36,10 @@ class StoreTimer {
   }
 
   off(): void {
+    // Put the originals back rather than deleting: bot.store is timed by the metrics (src/ops/timed-store.ts), whose
+    // wrappers are its own methods; deleting them would call the backend's methods on the wrapper.
     const target = this.store as unknown as Record<string, unknown>;
-    for (const method of this.originals.keys()) delete target[method];
+    for (const [method, original] of this.originals) target[method] = original;
     this.originals.clear();
   }
 }
