@@ -1,0 +1,126 @@
+/** Knowledge-folder bench: indexing speed and event-loop blocking, retrieval latency, memory, retrieval quality. */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { countTokens } from '../src/conversation/tokens';
+import { openKnowledgeBase } from '../src/knowledge';
+import type { Logger } from '../src/logger';
+import { percentile } from './stats';
+
+const quiet: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+const DOCUMENTS = 2000;
+const SECTIONS_PER_DOCUMENT = 10;
+const SECTION_WORDS = 150;
+
+/** A deterministic pseudo-random generator, so every run indexes the same corpus. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+/** A 20,000-word vocabulary of made-up words, drawn with a Zipf-like skew as in real text. */
+function vocabulary(next: () => number): { word: () => string; words: string[] } {
+  const syllables = ['ka', 'lo', 'mi', 'ten', 'ser', 'vo', 'pri', 'nat', 'ul', 'dex', 'ro', 'fin', 'gal', 'bre'];
+  const words = Array.from({ length: 20_000 }, () =>
+    Array.from({ length: 2 + Math.floor(next() * 3) }, () => syllables[Math.floor(next() * syllables.length)]).join(''),
+  );
+  return { words, word: () => words[Math.floor(words.length * next() ** 3)] };
+}
+
+/** Writes DOCUMENTS markdown files of ~10 KB (about 20 MB in all) with headings, in 20 sub-folders. */
+function writeCorpus(dir: string): number {
+  const next = random(42);
+  const { word } = vocabulary(next);
+  let bytes = 0;
+  for (let d = 0; d < DOCUMENTS; d++) {
+    const lines = ['---', `title: Guide ${d} ${word()} ${word()}`, `url: https://intranet.example.com/${d}`, '---', ''];
+    lines.push(`# Guide ${d}`, '');
+    for (let s = 0; s < SECTIONS_PER_DOCUMENT; s++) {
+      lines.push(`## ${word()} ${word()} ${s}`, '');
+      for (let p = 0; p < 3; p++) {
+        lines.push(`${Array.from({ length: SECTION_WORDS / 3 }, word).join(' ')}.`, '');
+      }
+    }
+    const folder = path.join(dir, `team-${d % 20}`);
+    mkdirSync(folder, { recursive: true });
+    const text = lines.join('\n');
+    bytes += Buffer.byteLength(text);
+    writeFileSync(path.join(folder, `guide-${d}.md`), text);
+  }
+  return bytes;
+}
+
+async function indexingAndRetrieval(): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'knowledge-bench-'));
+  try {
+    const bytes = writeCorpus(dir);
+    countTokens('warm the tokenizer up so its tables are not counted as index memory');
+    global.gc?.();
+    const rssBefore = process.memoryUsage().rss;
+    const delay = monitorEventLoopDelay({ resolution: 5 });
+    delay.enable();
+    const started = performance.now();
+    const kb = await openKnowledgeBase({ dir, logger: quiet });
+    const indexMs = performance.now() - started;
+    delay.disable();
+    global.gc?.();
+    const rssAfter = process.memoryUsage().rss;
+    const passages = kb.passages();
+    console.log(`indexing: ${kb.documents()} documents, ${(bytes / 1e6).toFixed(1)} MB, ${passages} passages`);
+    console.log(`  time ${(indexMs / 1000).toFixed(2)} s (target ≤ 10 s)`);
+    console.log(`  longest event-loop block ${(delay.max / 1e6).toFixed(1)} ms (target ≤ 50 ms)`);
+    const perTenThousand = ((rssAfter - rssBefore) / passages) * 10_000;
+    console.log(
+      `  RSS +${((rssAfter - rssBefore) / 1e6).toFixed(0)} MB: ${(perTenThousand / 1e6).toFixed(0)} MB per 10,000 passages`,
+    );
+
+    const next = random(7);
+    const { word } = vocabulary(random(42));
+    const samples: number[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const query = `how do I ${word()} the ${word()} ${next() < 0.5 ? word() : ''}`;
+      const t = performance.now();
+      await kb.search(query, { tokenBudget: 3000 });
+      samples.push(performance.now() - t);
+    }
+    console.log(
+      `retrieval over ${passages} passages: p50 ${percentile(samples, 0.5).toFixed(2)} ms, p99 ${percentile(samples, 0.99).toFixed(2)} ms (target p99 ≤ 5 ms)`,
+    );
+    kb.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function quality(): Promise<void> {
+  const questions = JSON.parse(readFileSync(path.resolve('bench/knowledge-questions.json'), 'utf8')) as {
+    question: string;
+    doc: string;
+  }[];
+  const kb = await openKnowledgeBase({ dir: path.resolve('contexts/it-docs'), logger: quiet });
+  let top1 = 0;
+  let top5 = 0;
+  for (const { question, doc } of questions) {
+    const docs = (await kb.search(question, { tokenBudget: 4000 })).map((passage) => passage.docId);
+    if (docs[0] === doc) top1++;
+    if (docs.slice(0, 5).includes(doc)) top5++;
+    else if (process.env.VERBOSE) console.log(`  miss: "${question}" → ${docs.slice(0, 3).join(', ')} (want ${doc})`);
+  }
+  kb.close();
+  const n = questions.length;
+  console.log(
+    `retrieval quality (full-text, ${n} questions): hit@1 ${(top1 / n).toFixed(2)}, hit@5 ${(top5 / n).toFixed(2)} (target hit@5 ≥ 0.9)`,
+  );
+}
+
+async function main(): Promise<void> {
+  const only = process.argv[2];
+  if (only !== 'index') await quality();
+  if (only !== 'quality') await indexingAndRetrieval();
+}
+
+void main();

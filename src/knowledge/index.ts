@@ -1,0 +1,5 @@
+/** The knowledge folder feature: what the answering path calls. */
+export { citeSources, type SourcesFormat } from './cite-sources';
+export { formatPassages, NO_PASSAGES_NOTE, passageLabel } from './format-passages';
+export { openKnowledgeBase } from './knowledge-base';
+export type { Embed, KnowledgeBase, KnowledgeBaseOptions, Passage, ReadPdf } from './passage';
