@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { openKnowledgeBase } from '../../src/knowledge';
+import { recordingLogger } from '../helpers/recording-logger';
+
+const root = path.join(__dirname, '../..');
+const questions = JSON.parse(readFileSync(path.join(root, 'bench/knowledge-questions.json'), 'utf8')) as {
+  question: string;
+  doc: string;
+}[];
+
+describe('contexts/it-docs (the example guides) and its question set', () => {
+  it('indexes every guide without a warning, and full-text search finds the expected guide in the top 5 for ≥ 90% of questions', async () => {
+    const logger = recordingLogger();
+    const kb = await openKnowledgeBase({ dir: path.join(root, 'contexts/it-docs'), logger });
+    try {
+      expect(logger.lines.filter((line) => line.level !== 'info')).toEqual([]);
+      expect(kb.documents()).toBeGreaterThanOrEqual(10);
+      let hits = 0;
+      const expected = new Set<string>();
+      for (const { question, doc } of questions) {
+        expected.add(doc);
+        const docs = (await kb.search(question, { tokenBudget: 4000 })).slice(0, 5).map((p) => p.docId);
+        if (docs.includes(doc)) hits++;
+      }
+      expect(expected.size).toBe(kb.documents());
+      expect(questions.length).toBeGreaterThanOrEqual(40);
+      expect(hits / questions.length).toBeGreaterThanOrEqual(0.9);
+    } finally {
+      kb.close();
+    }
+  });
+});
