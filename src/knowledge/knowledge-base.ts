@@ -1,5 +1,6 @@
 /** A knowledge folder kept indexed: loads documents, follows their changes, and finds passages for a question. */
 import path from 'node:path';
+import { countTokens } from '../conversation/tokens';
 import { EmbeddingIndex } from './embedding-index';
 import { Yielder } from './event-loop';
 import { type FolderFile, listDocuments, watchFolder } from './folder-files';
@@ -39,7 +40,8 @@ export async function openKnowledgeBase(
 
   const removeDocument = (docId: string) => {
     for (const id of documents.get(docId)?.ids ?? []) {
-      fullText.discard(id);
+      const passage = passages.get(id);
+      if (passage) fullText.discard(id, passage);
       embeddings?.remove(id);
       passages.delete(id);
     }
@@ -67,7 +69,8 @@ export async function openKnowledgeBase(
           headingPath: section.headingPath,
           ...(loaded.url && { url: loaded.url }),
           text: piece.text,
-          tokens: piece.tokens,
+          // Counted exactly when a search first considers the passage (see estimateTokens).
+          tokens: 0,
         };
         passages.set(id, passage);
         fullText.add(id, passage);
@@ -156,7 +159,9 @@ export async function openKnowledgeBase(
       let left = tokenBudget;
       for (const id of order) {
         const passage = passages.get(id);
-        if (!passage || passage.tokens + HEADER_TOKENS > left) continue;
+        if (!passage) continue;
+        passage.tokens ||= countTokens(passage.text);
+        if (passage.tokens + HEADER_TOKENS > left) continue;
         chosen.push(passage);
         left -= passage.tokens + HEADER_TOKENS;
         if (chosen.length === MAX_PASSAGES) break;

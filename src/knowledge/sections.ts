@@ -1,5 +1,4 @@
 /** Splits document text along its headings, then sizes the pieces in tokens. */
-import { countTokens } from '../conversation/tokens';
 import type { Section } from './passage';
 
 const HEADING = /^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$/;
@@ -7,6 +6,15 @@ const FENCE = /^\s*(```|~~~)/;
 
 /** A passage aims at this size: large enough to hold a procedure, small enough that several fit a budget. */
 export const PASSAGE_TOKENS = 320;
+
+/**
+ * Tokens of `text`, estimated from its UTF-8 size (English runs ~4 bytes per o200k token; this errs high). Counting
+ * exactly with gpt-tokenizer while indexing cost more than all the rest of indexing together (~0.6 M tokens/s
+ * measured on guide text), so the exact count is taken only for the passages a search considers sending.
+ */
+export function estimateTokens(text: string): number {
+  return Math.ceil(Buffer.byteLength(text, 'utf8') / 3.5);
+}
 
 /** Markdown (or text rendered as markdown) → sections under their ATX headings; code fences are not headings. */
 export function markdownSections(markdown: string): Section[] {
@@ -41,9 +49,9 @@ export function plainSections(text: string): Section[] {
   return trimmed ? [{ headingPath: [], text: trimmed }] : [];
 }
 
-/** A section's text cut into pieces of at most `maxTokens`, along paragraphs, then lines, then words. */
+/** A section's text cut into pieces of at most `maxTokens` (estimated), along paragraphs, then lines, then words. */
 export function sizeSection(text: string, maxTokens = PASSAGE_TOKENS): { text: string; tokens: number }[] {
-  const tokens = countTokens(text);
+  const tokens = estimateTokens(text);
   if (tokens <= maxTokens) return [{ text, tokens }];
   const pieces: { text: string; tokens: number }[] = [];
   let current: string[] = [];
@@ -68,7 +76,7 @@ function units(text: string, maxTokens: number): { text: string; tokens: number 
   for (const paragraph of text.split(/\n\s*\n/)) {
     const trimmed = paragraph.trim();
     if (!trimmed) continue;
-    const tokens = countTokens(trimmed);
+    const tokens = estimateTokens(trimmed);
     if (tokens <= maxTokens) out.push({ text: trimmed, tokens });
     else out.push(...splitBy(trimmed, trimmed.includes('\n') ? '\n' : ' ', maxTokens));
   }
@@ -81,7 +89,7 @@ function splitBy(text: string, separator: string, maxTokens: number): { text: st
   let current: string[] = [];
   let currentTokens = 0;
   for (const part of text.split(separator)) {
-    const tokens = countTokens(part) + 1;
+    const tokens = estimateTokens(part) + 1;
     if (current.length > 0 && currentTokens + tokens > maxTokens) {
       out.push({ text: current.join(separator), tokens: currentTokens });
       current = [];
