@@ -9,7 +9,7 @@ const PREVIOUS_QUESTION_BOOST = 0.5;
  * In a large folder, a word found in more than this share of passages barely ranks (its IDF is near zero) yet
  * costs a score for each of those passages: over 20,000 passages such words made a search take tens of ms.
  */
-const COMMON_SHARE = 0.1;
+const COMMON_SHARE = 0.05;
 const LARGE_INDEX = 2000;
 
 interface Entry {

@@ -3,3 +3,4 @@ export { citeSources, type SourcesFormat } from './cite-sources';
 export { formatPassages, NO_PASSAGES_NOTE, passageLabel } from './format-passages';
 export { openKnowledgeBase } from './knowledge-base';
 export type { Embed, KnowledgeBase, KnowledgeBaseOptions, Passage, ReadPdf } from './passage';
+export { NOT_IN_GUIDES_REPLY, searchingStatus } from './user-texts';
