@@ -17,6 +17,22 @@ function link(label: string, url: string | undefined, format: SourcesFormat): st
   return url ? `[${safe}](${url.replace(/[()\s]/g, encodeURIComponent)})` : safe;
 }
 
+/** `text` without citation numbers outside 1..`count`, and the valid numbers in order of first citation. */
+export function cleanCitations(text: string, count: number): { text: string; cited: number[] } {
+  const cited: number[] = [];
+  const cleaned = text.replace(CITATION, (whole, list: string) => {
+    const numbers = list
+      .split(',')
+      .map((n) => Number(n.trim()))
+      .filter((n) => n >= 1 && n <= count);
+    if (numbers.length === 0) return '';
+    for (const n of numbers) if (!cited.includes(n)) cited.push(n);
+    const leading = whole.startsWith('[') ? '' : whole[0];
+    return `${leading}[${numbers.join(', ')}]`;
+  });
+  return { text: cleaned, cited };
+}
+
 /**
  * Keeps the citations that match an excerpt (invented numbers are removed) and lists the cited excerpts'
  * documents, in order of first citation, as one "Sources" line; `sources` is undefined when nothing was cited.
@@ -26,17 +42,7 @@ export function citeSources(
   passages: Passage[],
   format: SourcesFormat = 'markdown',
 ): { answer: string; sources?: string } {
-  const cited: number[] = [];
-  const cleaned = answer.replace(CITATION, (whole, list: string) => {
-    const numbers = list
-      .split(',')
-      .map((n) => Number(n.trim()))
-      .filter((n) => n >= 1 && n <= passages.length);
-    if (numbers.length === 0) return '';
-    for (const n of numbers) if (!cited.includes(n)) cited.push(n);
-    const leading = whole.startsWith('[') ? '' : whole[0];
-    return `${leading}[${numbers.join(', ')}]`;
-  });
+  const { text: cleaned, cited } = cleanCitations(answer, passages.length);
   if (cited.length === 0) return { answer: cleaned };
   // One entry per document section: two excerpts of the same section share one entry and its numbers.
   const entries = new Map<string, { numbers: number[]; passage: Passage }>();

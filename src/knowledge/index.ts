@@ -1,4 +1,6 @@
 /** The knowledge folder feature: what the answering path calls. */
+
+export { type CitationFilter, createCitationFilter } from './citation-filter';
 export { citeSources, type SourcesFormat } from './cite-sources';
 export { formatPassages, NO_PASSAGES_NOTE, passageLabel } from './format-passages';
 export { openKnowledgeBase } from './knowledge-base';

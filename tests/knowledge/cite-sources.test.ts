@@ -1,4 +1,4 @@
-import { citeSources, formatPassages, NO_PASSAGES_NOTE, type Passage } from '../../src/knowledge';
+import { citeSources, createCitationFilter, formatPassages, NO_PASSAGES_NOTE, type Passage } from '../../src/knowledge';
 
 const passage = (overrides: Partial<Passage>): Passage => ({
   docId: 'vpn/macos.md',
@@ -70,5 +70,27 @@ describe('citeSources', () => {
       answer: 'See [the portal](https://x.example.com).',
     });
     expect(citeSources("I don't know.", [])).toEqual({ answer: "I don't know." });
+  });
+});
+
+describe('createCitationFilter', () => {
+  const answer = 'Renew the certificate [1][7]. Restart [3, 2]. See [the guide](https://x.example.com) [2]. Done [9]';
+  const expected = citeSources(answer, [mac, windows]).answer;
+
+  it.each([1, 2, 3, 5])('streams the same text citeSources returns, in deltas of %i characters', (size) => {
+    const filter = createCitationFilter(2);
+    let out = '';
+    for (let i = 0; i < answer.length; i += size) out += filter.write(answer.slice(i, i + size));
+    out += filter.end();
+    expect(out).toBe(expected);
+    expect(out).toBe('Renew the certificate [1]. Restart [2]. See [the guide](https://x.example.com) [2]. Done');
+  });
+
+  it('holds back only what may still become a citation', () => {
+    const filter = createCitationFilter(2);
+    expect(filter.write('Restart the Mac ')).toBe('Restart the Mac');
+    expect(filter.write('now')).toBe(' now');
+    expect(filter.write(' [')).toBe('');
+    expect(filter.write('5] now')).toBe(' now');
   });
 });
