@@ -53,6 +53,8 @@ export async function openKnowledgeBase(
     removeDocument(entry.docId);
     if (loaded instanceof Error) {
       const reason = (loaded as NodeJS.ErrnoException).code ?? loaded.message;
+      // Deleted since it was listed (an editor's temporary file, a save by rename): its event re-syncs anyway.
+      if (reason === 'ENOENT') return [];
       logger.warn('knowledge file skipped: it cannot be read', { file: entry.docId, reason });
       documents.set(entry.docId, { signature: entry.signature, ids: [] });
       return [];
