@@ -68,6 +68,26 @@ export interface FakeOpenAI {
   close(): Promise<void>;
   /** Emulates a text-only model: any request with image parts gets HTTP 400, as vLLM / Ollama text models answer. */
   rejectImageParts(on?: boolean): void;
+  /** Every POST /v1/embeddings body, in arrival order (kept apart from `requests`, which are model calls). */
+  embeddingRequests: { model: unknown; input: string[] }[];
+  /** Replaces how a text becomes a vector (default: `bagOfWordsVector`). */
+  embedWith(fn: (text: string) => number[]): void;
+  /** Makes the next `count` embeddings requests fail with `status`. */
+  failEmbeddings(count: number, status?: number): void;
+}
+
+/** Vector length of the default fake embeddings. */
+export const FAKE_EMBEDDING_DIMENSIONS = 64;
+
+/** A deterministic embedding: each lower-cased word adds 1 to a dimension chosen by its hash. */
+export function bagOfWordsVector(text: string): number[] {
+  const vector = new Array<number>(FAKE_EMBEDDING_DIMENSIONS).fill(0);
+  for (const word of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
+    let hash = 2166136261;
+    for (let i = 0; i < word.length; i++) hash = Math.imul(hash ^ word.charCodeAt(i), 16777619);
+    vector[(hash >>> 0) % FAKE_EMBEDDING_DIMENSIONS] += 1;
+  }
+  return vector;
 }
 
 /** One image part a request carried, whichever API: its URL (a data: URL from the bot) and where it was. */
@@ -333,6 +353,29 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   const open = new Set<ServerResponse>();
   let fallback: (req: RecordedRequest) => Script = () => ({ text: DEFAULT_TEXT });
   let rejectImages = false;
+  const embeddingRequests: FakeOpenAI['embeddingRequests'] = [];
+  let vectorOf = bagOfWordsVector;
+  let embeddingFailures: { count: number; status: number } = { count: 0, status: 500 };
+
+  /** POST /v1/embeddings: one vector per input, in order (non-streaming JSON). */
+  function embeddings(res: ServerResponse, body: { model?: unknown; input?: unknown }): void {
+    const input =
+      typeof body.input === 'string' ? [body.input] : Array.isArray(body.input) ? body.input.map(String) : [];
+    embeddingRequests.push({ model: body.model, input });
+    if (embeddingFailures.count > 0) {
+      embeddingFailures.count--;
+      sendJson(res, embeddingFailures.status, defaultErrorBody(embeddingFailures.status), {
+        'x-should-retry': 'false',
+      });
+      return;
+    }
+    sendJson(res, 200, {
+      object: 'list',
+      data: input.map((text, index) => ({ object: 'embedding', index, embedding: vectorOf(text) })),
+      model: body.model,
+      usage: { prompt_tokens: input.length, total_tokens: input.length },
+    });
+  }
 
   async function stream(res: ServerResponse, wire: Wire, script: Script): Promise<void> {
     const timers = new Set<NodeJS.Timeout>();
@@ -394,6 +437,10 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
     const raw = await readBody(req).catch(() => '');
     const at = performance.now();
     const path = (req.url ?? '').split('?')[0];
+    if (req.method === 'POST' && path === '/v1/embeddings') {
+      embeddings(res, JSON.parse(raw || '{}'));
+      return;
+    }
     const api = path === '/v1/responses' ? 'responses' : path === '/v1/chat/completions' ? 'chat' : undefined;
     if (req.method !== 'POST' || !api) {
       sendJson(res, 404, { error: { message: `Unknown route ${req.method} ${path}`, type: 'invalid_request_error' } });
@@ -464,6 +511,13 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
     },
     rejectImageParts: (on = true) => {
       rejectImages = on;
+    },
+    embeddingRequests,
+    embedWith: (fn) => {
+      vectorOf = fn;
+    },
+    failEmbeddings: (count, status = 500) => {
+      embeddingFailures = { count, status };
     },
     openStreams: () => open.size,
     connections: () => connections,
