@@ -4,6 +4,8 @@ import { type Recovery, startRecovery } from './answering/recovery';
 import type { Config } from './config';
 import type { ContextRegistry } from './conversation/context';
 import { loadContexts } from './conversation/context-registry';
+import type { KnowledgeLibrary } from './knowledge/library';
+import { openKnowledgeLibrary } from './knowledge/library-from-config';
 import { registerListeners } from './listeners';
 import { createOpenAiLlm } from './llm/openai-llm';
 import { type AppLogger, createLogger, type Logger, toSlackLogger } from './logger';
@@ -28,6 +30,8 @@ export interface Bot {
   store: ThreadStore;
   contexts: ContextRegistry;
   handler: QuestionHandler;
+  /** The contexts' knowledge folders, each indexed once and followed as its files change. */
+  knowledge: KnowledgeLibrary;
   /** Status lines, notices and deletions inside the write budget, on a client whose 429s never pause the answers. */
   sideWriter: SideWriter;
   logger: Logger;
@@ -73,6 +77,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       }),
     );
     const sideWriter = createSideWriter({ client: sideClient, budget, logger });
+    const knowledge = openKnowledgeLibrary(config, logger);
     const llm = createOpenAiLlm({
       apiKey: config.openai.apiKey,
       baseURL: config.openai.baseUrl,
@@ -95,6 +100,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       botUserId: auth.user_id,
       members: new MemberDirectory(app.client),
       answerBlocks: FEEDBACK_BLOCKS,
+      knowledge: { library: knowledge, tokenBudget: config.knowledge.tokenBudget },
     });
     registerListeners(app, { handler, contexts, logger });
     const pingable = rawStore;
@@ -112,6 +118,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       store,
       contexts,
       handler,
+      knowledge,
       sideWriter,
       logger,
       botUserId: auth.user_id,
@@ -130,6 +137,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
           throw err;
         });
         recovery = startRecovery({ store, handler, logger }, config.recovery);
+        await knowledge.prepare(knowledgeFolders(contexts));
         logger.info('support bot connected', {
           team: auth.team_id,
           bot: auth.user_id,
@@ -146,6 +154,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
         handler.close();
         if (unfinished > 0) logger.warn('stopping with answers unfinished', { unfinished });
         contexts.close();
+        knowledge.close();
         await llm.close().catch(() => undefined);
         await store.close();
         await ops?.close();
@@ -156,4 +165,9 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
     await rawStore?.close().catch(() => undefined);
     throw err;
   }
+}
+
+/** The folders the loaded contexts name. */
+function knowledgeFolders(contexts: ContextRegistry): string[] {
+  return contexts.all().flatMap((context) => (context.knowledge ? [context.knowledge] : []));
 }
