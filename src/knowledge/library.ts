@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logger';
 import { openKnowledgeBase } from './knowledge-base';
-import type { Embed, KnowledgeBase, ReadPdf } from './passage';
+import type { Embed, ReadPdf } from './passage';
 
 /** What the library opens folders with; built once in the composition root. */
 export interface KnowledgeLibraryOptions {
@@ -16,10 +16,13 @@ export interface KnowledgeLibraryOptions {
   readPdf?: ReadPdf;
 }
 
+/** An open folder; `idle()` resolves once re-indexing and embedding have caught up (tests, benchmarks). */
+export type OpenKnowledgeBase = Awaited<ReturnType<typeof openKnowledgeBase>>;
+
 /** The open knowledge bases, by folder. */
 export interface KnowledgeLibrary {
   /** The folder's knowledge base, opened and indexed on first use; later calls share it. */
-  folder(dir: string): Promise<KnowledgeBase>;
+  folder(dir: string): Promise<OpenKnowledgeBase>;
   /** Opens every folder in `dirs` now (at start), so that the first question does not wait for indexing. */
   prepare(dirs: Iterable<string>): Promise<void>;
   /** Stops watching every folder; a folder still opening is closed as soon as it is open. */
@@ -39,10 +42,10 @@ export function cacheFileName(dir: string, model: string | undefined): string {
 /** Opens folders lazily, so that a context added by a reload gets its folder on its first question. */
 export function createKnowledgeLibrary(options: KnowledgeLibraryOptions): KnowledgeLibrary {
   const { logger, embed, readPdf } = options;
-  const opened = new Map<string, Promise<KnowledgeBase>>();
+  const opened = new Map<string, Promise<OpenKnowledgeBase>>();
   let closed = false;
 
-  const open = async (dir: string): Promise<KnowledgeBase> => {
+  const open = async (dir: string): Promise<OpenKnowledgeBase> => {
     let embeddingCacheFile: string | undefined;
     if (embed) {
       await mkdir(options.cacheDir, { recursive: true });
@@ -51,7 +54,7 @@ export function createKnowledgeLibrary(options: KnowledgeLibraryOptions): Knowle
     return openKnowledgeBase({ dir, logger, embed, embeddingCacheFile, readPdf });
   };
 
-  const folder = (dir: string): Promise<KnowledgeBase> => {
+  const folder = (dir: string): Promise<OpenKnowledgeBase> => {
     if (closed) return Promise.reject(new Error('the knowledge library is closed'));
     const key = path.resolve(dir);
     let base = opened.get(key);
