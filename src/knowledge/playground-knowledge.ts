@@ -19,7 +19,9 @@ function sourcesOf(passages: Passage[]): Source[] {
   const seen = new Set<string>();
   const sources: Source[] = [];
   for (const passage of passages) {
-    const heading = passage.headingPath.join(' › ') || undefined;
+    // An H1 repeating the title is not a heading of its own (as in the Sources line).
+    const headings = passage.headingPath[0] === passage.title ? passage.headingPath.slice(1) : passage.headingPath;
+    const heading = headings.join(' › ') || undefined;
     const key = `${passage.docId}\n${heading ?? ''}`;
     if (seen.has(key)) continue;
     seen.add(key);
