@@ -2,10 +2,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { playgroundKnowledge } from '../../src/knowledge/playground-knowledge';
+import type { Context } from '../../src/conversation/context';
+import { createKnowledgeLibrary } from '../../src/knowledge/library';
+import { playgroundKnowledge, retrieverFor } from '../../src/knowledge/playground-knowledge';
 import { runChat } from '../../src/playground/chat-cli';
 import { runEval } from '../../src/playground/eval-cli';
+import { readEvalFile } from '../../src/playground/eval-file';
 import { type FakeOpenAI, lastUserText, startFakeOpenAI } from '../helpers/fake-openai';
+import { recordingLogger } from '../helpers/recording-logger';
+import { scratchDir } from '../helpers/scratch-dir';
 import { capture, contextsFolder, playgroundEnv } from '../playground/playground-env';
 
 let fake: FakeOpenAI;
@@ -62,5 +67,24 @@ describe('knowledge in the playground', () => {
     expect(code).toBe(1);
     expect(output.text()).toMatch(/release code\s.*pass/i);
     expect(output.text()).toContain("sources: 'vpn.md' not retrieved");
+  });
+
+  it('finds every source the shipped contexts/default.eval.yml names, for its question', async () => {
+    const root = path.resolve(__dirname, '../..');
+    const file = await readEvalFile(path.join(root, 'contexts/default.eval.yml'));
+    const library = createKnowledgeLibrary({ logger: recordingLogger(), cacheDir: scratchDir('cache') });
+    const retrieve = retrieverFor(library, 3000)({ knowledge: path.join(root, 'contexts/it-docs') } as Context);
+    try {
+      const missing: string[] = [];
+      for (const c of file.cases.filter((c) => c.sources.length > 0)) {
+        const history = c.history.map((t, i) => ({ role: t.role, text: t.text, ts: String(i) }));
+        const found = (await retrieve!(c.question, history)).sources.map((s) => s.docId);
+        missing.push(...c.sources.filter((wanted) => !found.includes(wanted)).map((wanted) => `${c.name}: ${wanted}`));
+      }
+      expect(file.cases.filter((c) => c.sources.length > 0).length).toBeGreaterThanOrEqual(5);
+      expect(missing).toEqual([]);
+    } finally {
+      library.close();
+    }
   });
 });
