@@ -94,13 +94,16 @@ function searchTask(context: Context, passages: Passage[]): Record<string, unkno
   };
 }
 
-/** Passes the answer through the citation filter, and adds the Sources line (documents actually cited) at the end. */
+/** Passes the answer through the citation filter, and adds the Sources line (documents actually cited) at its end. */
 function citingReply(reply: ReplyStream, passages: Passage[]): ReplyStream {
   const filter = createCitationFilter(passages.length);
   let written = '';
-  const flush = () => {
+  // What was cited so far is listed even under an answer cut short: its [n] should lead somewhere.
+  const end = () => {
     const rest = filter.end();
     if (rest) reply.write(rest);
+    const { sources } = citeSources(written, passages, 'markdown');
+    if (sources) reply.write(`\n\n${sources}`);
   };
   return {
     write(delta) {
@@ -109,13 +112,11 @@ function citingReply(reply: ReplyStream, passages: Passage[]): ReplyStream {
       if (ready) reply.write(ready);
     },
     finish(options) {
-      flush();
-      const { sources } = citeSources(written, passages, 'markdown');
-      if (sources) reply.write(`\n\n${sources}`);
+      end();
       return reply.finish(options);
     },
     abort(note) {
-      flush();
+      end();
       return reply.abort(note);
     },
   };

@@ -67,7 +67,7 @@ describe('retrieveKnowledge', () => {
     expect(workingStatus(knowledge, CONTEXT)).toBe('is searching the IT guides…');
   });
 
-  it('drops invented citations split across deltas, adds the Sources line, and keeps neither in the history', async () => {
+  it('drops invented citations split across deltas, adds the Sources line (cut short too), keeps neither in the history', async () => {
     const { knowledge } = knowledgeWith([VPN]);
     const found = await retrieveKnowledge({ knowledge, logger: recordingLogger() }, CONTEXT, 'VPN?', [], 'r');
     const { reply, text } = recordingReply();
@@ -83,7 +83,9 @@ describe('retrieveKnowledge', () => {
     const partial = found.cite(cut.reply);
     partial.write('Trust the CA [1] and [9] then');
     await partial.abort('cut short');
-    expect(cut.text()).toBe('Trust the CA [1] and then|cut short');
+    expect(cut.text()).toBe(
+      'Trust the CA [1] and then\n\n**Sources:** [1] [VPN › Certificates](https://wiki.example.com/vpn)|cut short',
+    );
   });
 
   it('abstains only in a knowledge_only context with nothing found', async () => {
