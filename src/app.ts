@@ -4,6 +4,7 @@ import { type Recovery, startRecovery } from './answering/recovery';
 import type { Config } from './config';
 import type { ContextRegistry } from './conversation/context';
 import { loadContexts } from './conversation/context-registry';
+import { createAttachmentResources, DEFAULT_ATTACHMENT_CAPS } from './files/attachments';
 import { registerListeners } from './listeners';
 import { createOpenAiLlm } from './llm/openai-llm';
 import { type AppLogger, createLogger, type Logger, toSlackLogger } from './logger';
@@ -82,7 +83,10 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       maxRetries: config.openai.maxRetries,
       idleTimeoutMs: config.openai.idleTimeoutMs,
       maxOutputTokens: config.openai.maxOutputTokens,
+      vision: config.files.vision,
     });
+    const attachments = createAttachmentResources();
+    const { vision, ...fileCaps } = config.files;
     const handler = createQuestionHandler({
       config,
       logger,
@@ -95,6 +99,15 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       botUserId: auth.user_id,
       members: new MemberDirectory(app.client),
       answerBlocks: FEEDBACK_BLOCKS,
+      files: {
+        botToken: config.slack.botToken,
+        slackApiUrl: config.slack.apiUrl,
+        filesInfo: async (file) => (await sideClient.files.info({ file })).file,
+        caps: { ...DEFAULT_ATTACHMENT_CAPS, ...fileCaps },
+        vision,
+        logger,
+        resources: attachments,
+      },
     });
     registerListeners(app, { handler, contexts, logger });
     const pingable = rawStore;
@@ -147,6 +160,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
         if (unfinished > 0) logger.warn('stopping with answers unfinished', { unfinished });
         contexts.close();
         await llm.close().catch(() => undefined);
+        await attachments.agent.close().catch(() => undefined);
         await store.close();
         await ops?.close();
       },

@@ -4,6 +4,7 @@ import type { Context } from '../conversation/context';
 import { type IncomingMessage, replyPlace } from '../conversation/incoming';
 import { buildRequest } from '../conversation/prompt';
 import { onlyMentions } from '../conversation/should-answer';
+import type { AttachmentDeps } from '../files/attachments';
 import type { Llm } from '../llm/llm';
 import type { Logger } from '../logger';
 import type { ReplyStreamer } from '../slack/reply-types';
@@ -13,10 +14,11 @@ import { deadlineSignal, within } from './deadline';
 import { describe, upstreamText } from './describe-error';
 import { loadHistory } from './load-history';
 import type { ModelSlots } from './model-slots';
+import { attachImages, hasQuestionFiles, NO_FILES, questionWithFiles, readQuestionFiles } from './question-files';
 import { saveTurn } from './save-turn';
 import { streamAnswer } from './stream-answer';
 import type { RepliesReader } from './thread-history';
-import { CUT_SHORT, CUT_SHORT_MARK, GREETING, TRUNCATED, WORKING, withRef } from './wording';
+import { CUT_SHORT, CUT_SHORT_MARK, GREETING, IMAGES_NOT_SEEN, TRUNCATED, WORKING, withRef } from './wording';
 
 /** What answering needs; built once in the composition root. */
 export interface AnswerDeps {
@@ -33,6 +35,8 @@ export interface AnswerDeps {
   instructions(context: Context): string;
   /** Blocks attached to the end of every answer (feedback buttons). */
   answerBlocks?: unknown[];
+  /** Reading attached files (absent: files are not read, as in tools that answer text only). */
+  files?: AttachmentDeps;
 }
 
 /** One question to answer now. */
@@ -78,42 +82,49 @@ export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<
     });
   // A bare mention with nothing to read gives the model nothing to answer: ask instead. The saved turn makes the
   // asker's reply in the thread a follow-up, answered without a new mention.
-  if (history.length === 0 && onlyMentions(message.text, deps.botUserId)) {
+  if (history.length === 0 && !message.files && onlyMentions(message.text, deps.botUserId)) {
     reply.write(GREETING);
     const result = await reply.finish();
     await status;
     await save(GREETING, result.messageTs[0], false);
     return;
   }
+  const files = hasQuestionFiles(deps.files, message, history)
+    ? await readQuestionFiles(deps.files, message, history, ref)
+    : NO_FILES;
   const { request, kept, counted } = buildRequest({
     context,
     instructions: deps.instructions(context),
     history,
-    question: message.text,
+    question: questionWithFiles(message.text, files),
     tokenBudget: deps.config.history.tokenBudget,
   });
+  attachImages(request, files.images);
   deps.logger.debug('asking the model', { ref, historyTurns: history.length, keptTurns: kept });
-  await deps.slots.run(async () => {
-    // The answer's time limit runs from its turn with the model to the last write of its reply.
-    const started = Date.now();
-    const limit = deadlineSignal(job.signal, deps.config.answerTimeoutMs);
-    try {
-      const outcome = await streamAnswer(deps.llm, request, reply, limit.signal);
-      if (outcome.error !== undefined) {
-        deps.logger.warn('answer cut short', { ref, error: describe(outcome.error) });
-        const text = upstreamText(outcome.error);
-        if (text) deps.logger.debug('model error text', { ref, text });
-        const result = await reply.abort(withRef(CUT_SHORT, ref));
-        await save(`${outcome.text}\n\n${CUT_SHORT_MARK}`, result.messageTs[0], counted);
-        return;
+  await deps.slots
+    .run(async () => {
+      // The answer's time limit runs from its turn with the model to the last write of its reply.
+      const started = Date.now();
+      const limit = deadlineSignal(job.signal, deps.config.answerTimeoutMs);
+      try {
+        const outcome = await streamAnswer(deps.llm, request, reply, limit.signal);
+        if (outcome.error !== undefined) {
+          deps.logger.warn('answer cut short', { ref, error: describe(outcome.error) });
+          const text = upstreamText(outcome.error);
+          if (text) deps.logger.debug('model error text', { ref, text });
+          const result = await reply.abort(withRef(CUT_SHORT, ref));
+          await save(`${outcome.text}\n\n${CUT_SHORT_MARK}`, result.messageTs[0], counted);
+          return;
+        }
+        if (outcome.truncated) reply.write(TRUNCATED);
+        if (outcome.visionRejected || files.imagesUnseen) reply.write(IMAGES_NOT_SEEN);
+        const left = deps.config.answerTimeoutMs - (Date.now() - started);
+        const result = await within(reply.finish({ blocks: deps.answerBlocks }), left, 'finishing the reply');
+        await status;
+        await save(outcome.text, result.messageTs[0], counted);
+      } finally {
+        limit.clear();
       }
-      if (outcome.truncated) reply.write(TRUNCATED);
-      const left = deps.config.answerTimeoutMs - (Date.now() - started);
-      const result = await within(reply.finish({ blocks: deps.answerBlocks }), left, 'finishing the reply');
-      await status;
-      await save(outcome.text, result.messageTs[0], counted);
-    } finally {
-      limit.clear();
-    }
-  }, job.signal);
+    }, job.signal)
+    .finally(files.release);
 }
