@@ -148,6 +148,20 @@ describe('files with the Responses API', () => {
     expect(lastUserText(follow.request)).toContain('"dialog.png"');
   });
 
+  it("sees a screenshot posted before the bot was asked in the thread (read back from Slack's copy)", async () => {
+    const root = await h.slack.userMessage({
+      channel: 'C0GENERAL',
+      user: 'U0POSTER',
+      text: '',
+      subtype: 'file_share',
+      files: [h.slack.files.add(screenshot('root.png', 'ROOT-55'))],
+    });
+    const { request } = await ask(h, { channel: 'C0GENERAL', text: `<@${BOT}> any idea?`, threadTs: root.ts }, []);
+    const images = imagesOf(request);
+    expect(images).toHaveLength(1);
+    expect(decoded(images[0].url)).toContain('ROOT-55');
+  });
+
   it('never sends the token to a foreign host, by URL or by redirect, and answers anyway', async () => {
     const { answer, request } = await ask(h, { channel: 'D0FILES6', text: 'look at these' }, [
       { ...screenshot('elsewhere.png'), downloadUrl: `${foreignUrl()}/steal.png` },
