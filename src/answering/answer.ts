@@ -107,7 +107,7 @@ export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<
       const started = Date.now();
       const limit = deadlineSignal(job.signal, deps.config.answerTimeoutMs);
       try {
-        const outcome = await streamAnswer(deps.llm, request, reply, limit.signal);
+        const outcome = await streamAnswer(deps.llm, request, reply, limit.signal).finally(files.release);
         if (outcome.error !== undefined) {
           deps.logger.warn('answer cut short', { ref, error: describe(outcome.error) });
           const text = upstreamText(outcome.error);

@@ -16,7 +16,10 @@ export interface QuestionFiles {
   images: LlmImage[];
   /** Images were attached but this set-up cannot show them (OPENAI_VISION=false): the answer says so once. */
   imagesUnseen: boolean;
-  /** Gives back the image memory; call once the model request has ended. Safe to call twice. */
+  /**
+   * Gives back the image memory and drops the images (the request shares this array), so that the next questions'
+   * downloads can use it at once; call once the model request has ended. Safe to call twice.
+   */
   release(): void;
 }
 
@@ -65,11 +68,13 @@ export async function readQuestionFiles(
       unreadable: own?.unreadable.length ?? 0,
       earlierImages: earlier?.images.length ?? 0,
     });
+    const images = [...(earlier?.images ?? []), ...(own?.images ?? [])].map(({ dataUrl, name }) => ({ dataUrl, name }));
     return {
       text: parts.filter(Boolean).join('\n\n'),
-      images: [...(earlier?.images ?? []), ...(own?.images ?? [])].map(({ dataUrl, name }) => ({ dataUrl, name })),
+      images,
       imagesUnseen: !deps.vision && attachedImages > 0,
       release: () => {
+        images.length = 0;
         own?.release();
         earlier?.release();
       },
