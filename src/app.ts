@@ -85,7 +85,8 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       maxOutputTokens: config.openai.maxOutputTokens,
       vision: config.files.vision,
     });
-    const attachments = createAttachmentResources();
+    // Images waiting for the model hold ~4× their size; 96 MB keeps 50 screenshots pasted at once under ~400 MB RSS.
+    const attachments = createAttachmentResources({ imageMemoryBytes: 96 * 1024 * 1024 });
     const { vision, ...fileCaps } = config.files;
     const handler = createQuestionHandler({
       config,
