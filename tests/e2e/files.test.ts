@@ -109,6 +109,17 @@ describe('files with the Responses API', () => {
     expect(text).toMatch(/```+\nstarted\nLOGLINE-frobozz-9191: disk quota exceeded\nstopped/);
   });
 
+  it('reads a file attached to a follow-up in a channel thread, without a new mention', async () => {
+    const first = await ask(h, { channel: 'C0GENERAL', text: `<@${BOT}> the installer fails` }, []);
+    const { request } = await ask(
+      h,
+      { channel: 'C0GENERAL', text: 'here is its log', threadTs: first.ts },
+      [{ name: 'install.log', mimetype: 'text/plain', bytes: Buffer.from('INSTALL-FAIL-0x80070005') }],
+      2,
+    );
+    expect(lastUserText(request)).toContain('INSTALL-FAIL-0x80070005');
+  });
+
   it("puts a PDF's text in the question", async () => {
     const { request } = await ask(h, { channel: 'D0FILES3', text: 'is this notice about us?' }, [
       { name: 'notice.pdf', mimetype: 'application/pdf', bytes: tinyPdf([MARK.pdf]) },
@@ -209,7 +220,7 @@ describe('files with the Responses API', () => {
     expect(all).not.toContain('data:');
     // Every question of this suite ran with LOG_LEVEL=debug.
     const logs = h.logs.lines.join('\n');
-    for (const mark of [...Object.values(MARK), 'DIALOG-77', 'PARTNER-31', 'BEFORE-1']) {
+    for (const mark of [...Object.values(MARK), 'DIALOG-77', 'PARTNER-31', 'BEFORE-1', 'INSTALL-FAIL-0x80070005']) {
       expect(logs).not.toContain(mark);
     }
     expect(logs).not.toContain('data:image');
