@@ -2,52 +2,11 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SCOPE_HINT } from '../../src/files/attachments';
-import { IMAGES_UNREADABLE_NOTE } from '../../src/files/describe';
-import { imagesOf, lastUserText, promptText, type RecordedRequest } from '../helpers/fake-openai';
-import type { FakeFileInput } from '../helpers/fake-slack';
+import { imagesOf, lastUserText } from '../helpers/fake-openai';
 import { png } from '../helpers/file-world';
 import { tinyPdf } from '../helpers/tiny-pdf';
+import { ask, BOT, decoded, MARK, screenshot } from './file-questions';
 import { type Harness, startHarness } from './harness';
-import { answerIn } from './replies';
-
-const BOT = 'UBOT';
-/** Distinctive contents: none of them may appear in a log line or in the store. */
-const MARK = {
-  image: 'IMGPAYLOAD-quux-4242',
-  log: 'LOGLINE-frobozz-9191: disk quota exceeded',
-  pdf: 'PDFTEXT-zorkmid-5353 badge reader offline',
-};
-
-/** A user posts files (subtype file_share) and the bot answers; returns the message ts and the model request. */
-async function ask(
-  h: Harness,
-  message: { channel: string; user?: string; text: string; threadTs?: string },
-  files: FakeFileInput[],
-  answers = 1,
-): Promise<{ ts: string; answer: string; request: RecordedRequest }> {
-  const before = h.openai.requests.length;
-  const { ts } = await h.slack.userMessage({
-    user: 'U0ASKER',
-    ...message,
-    ...(files.length > 0 ? { subtype: 'file_share', files: files.map((file) => h.slack.files.add(file)) } : {}),
-  });
-  const answer = await answerIn(h.slack, message.channel, message.threadTs ?? ts, answers);
-  const request = h.openai.requests.slice(before).at(-1);
-  if (!request) throw new Error('the model was not asked');
-  return { ts, answer, request };
-}
-
-const screenshot = (name = 'error.png', mark = MARK.image): FakeFileInput => ({
-  name,
-  mimetype: 'image/png',
-  bytes: png(mark),
-});
-
-/** The PNG bytes a data: URL carries. */
-const decoded = (url: string) => Buffer.from(url.replace(/^data:image\/png;base64,/, ''), 'base64').toString('latin1');
-
-/** Counts non-overlapping occurrences. */
-const occurrences = (text: string, part: string) => text.split(part).length - 1;
 
 describe('files with the Responses API', () => {
   let h: Harness;
@@ -225,61 +184,5 @@ describe('files with the Responses API', () => {
     }
     expect(logs).not.toContain('data:image');
     expect(logs).not.toContain('base64');
-  });
-});
-
-describe('files with Chat Completions', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ OPENAI_API: 'chat' });
-  });
-  afterAll(() => h.close());
-
-  it('sends a screenshot as an image_url part', async () => {
-    const { request } = await ask(h, { channel: 'D0CHAT1', text: 'what is this?' }, [screenshot()]);
-    const images = imagesOf(request);
-    expect(images).toHaveLength(1);
-    expect(images[0].type).toBe('image_url');
-    expect(decoded(images[0].url)).toContain(MARK.image);
-  });
-
-  it('a server that rejects image parts: answers from the text and says so once', async () => {
-    h.openai.rejectImageParts();
-    try {
-      h.openai.enqueue({ text: 'From your words: restart the app.' });
-      const { answer, request } = await ask(h, { channel: 'D0CHAT2', text: 'app crashed, see screenshots' }, [
-        screenshot('one.png'),
-        screenshot('two.png'),
-      ]);
-      expect(answer).toContain('restart the app');
-      expect(occurrences(answer, IMAGES_UNREADABLE_NOTE)).toBe(1);
-      expect(imagesOf(request)).toHaveLength(0);
-      expect(lastUserText(request)).toContain('app crashed');
-    } finally {
-      h.openai.rejectImageParts(false);
-    }
-  });
-});
-
-describe('files with vision off', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ OPENAI_VISION: 'false' });
-  });
-  afterAll(() => h.close());
-
-  it('does not download images, answers from the text, says so once, and still reads text files', async () => {
-    h.openai.enqueue({ text: 'Going by your description: reinstall.' });
-    const { answer, request } = await ask(h, { channel: 'D0NOVIS', text: 'error on start' }, [
-      screenshot('a.png'),
-      screenshot('b.png'),
-      { name: 'start.log', mimetype: 'text/plain', bytes: Buffer.from(MARK.log) },
-    ]);
-    expect(answer).toContain('reinstall');
-    expect(occurrences(answer, IMAGES_UNREADABLE_NOTE)).toBe(1);
-    expect(imagesOf(request)).toHaveLength(0);
-    expect(promptText(request)).toContain(MARK.log);
-    expect(lastUserText(request)).toMatch(/could not read: .*"a\.png"/);
-    expect(h.slack.files.requests.filter((r) => r.path.includes('.png'))).toEqual([]);
   });
 });
