@@ -101,30 +101,30 @@ export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<
   });
   attachImages(request, files.images);
   deps.logger.debug('asking the model', { ref, historyTurns: history.length, keptTurns: kept });
-  await deps.slots
-    .run(async () => {
-      // The answer's time limit runs from its turn with the model to the last write of its reply.
-      const started = Date.now();
-      const limit = deadlineSignal(job.signal, deps.config.answerTimeoutMs);
-      try {
-        const outcome = await streamAnswer(deps.llm, request, reply, limit.signal).finally(files.release);
-        if (outcome.error !== undefined) {
-          deps.logger.warn('answer cut short', { ref, error: describe(outcome.error) });
-          const text = upstreamText(outcome.error);
-          if (text) deps.logger.debug('model error text', { ref, text });
-          const result = await reply.abort(withRef(CUT_SHORT, ref));
-          await save(`${outcome.text}\n\n${CUT_SHORT_MARK}`, result.messageTs[0], counted);
-          return;
-        }
-        if (outcome.truncated) reply.write(TRUNCATED);
-        if (outcome.visionRejected || files.imagesUnseen) reply.write(IMAGES_NOT_SEEN);
-        const left = deps.config.answerTimeoutMs - (Date.now() - started);
-        const result = await within(reply.finish({ blocks: deps.answerBlocks }), left, 'finishing the reply');
-        await status;
-        await save(outcome.text, result.messageTs[0], counted);
-      } finally {
-        limit.clear();
+  const answered = deps.slots.run(async () => {
+    // The answer's time limit runs from its turn with the model to the last write of its reply.
+    const started = Date.now();
+    const limit = deadlineSignal(job.signal, deps.config.answerTimeoutMs);
+    try {
+      const outcome = await streamAnswer(deps.llm, request, reply, limit.signal).finally(files.release);
+      if (outcome.error !== undefined) {
+        deps.logger.warn('answer cut short', { ref, error: describe(outcome.error) });
+        const text = upstreamText(outcome.error);
+        if (text) deps.logger.debug('model error text', { ref, text });
+        const result = await reply.abort(withRef(CUT_SHORT, ref));
+        await save(`${outcome.text}\n\n${CUT_SHORT_MARK}`, result.messageTs[0], counted);
+        return;
       }
-    }, job.signal)
-    .finally(files.release);
+      if (outcome.truncated) reply.write(TRUNCATED);
+      if (outcome.visionRejected || files.imagesUnseen) reply.write(IMAGES_NOT_SEEN);
+      const left = deps.config.answerTimeoutMs - (Date.now() - started);
+      const result = await within(reply.finish({ blocks: deps.answerBlocks }), left, 'finishing the reply');
+      await status;
+      await save(outcome.text, result.messageTs[0], counted);
+    } finally {
+      limit.clear();
+    }
+  }, job.signal);
+  // Also when the model's turn never came (shut down while waiting): the image memory goes back either way.
+  await answered.finally(files.release);
 }
