@@ -116,6 +116,15 @@ describe('files with the Responses API', () => {
     // With the question, the last message sent.
     expect(images[0].message).toBe(follow.request.body.input.length - 1);
     expect(lastUserText(follow.request)).toContain('"dialog.png"');
+
+    // A follow-up with a screenshot of its own is about that one: the earlier one is not shown again.
+    const next = await ask(
+      h,
+      { channel: 'D0FILES5', text: 'and now this?', threadTs: first.ts },
+      [screenshot('next.png', 'NEXT-78')],
+      3,
+    );
+    expect(imagesOf(next.request).map((image) => decoded(image.url).includes('NEXT-78'))).toEqual([true]);
   });
 
   it("sees a screenshot posted before the bot was asked in the thread (read back from Slack's copy)", async () => {
