@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SCOPE_HINT } from '../../src/files/attachments';
-import { imagesOf, lastUserText } from '../helpers/fake-openai';
+import { imagesOf, lastUserText, promptText } from '../helpers/fake-openai';
 import { png } from '../helpers/file-world';
 import { tinyPdf } from '../helpers/tiny-pdf';
 import { ask, BOT, decoded, MARK, screenshot } from './file-questions';
@@ -20,7 +20,7 @@ describe('files with the Responses API', () => {
       res.writeHead(200, { 'content-type': 'image/png' }).end(png('foreign'));
     });
     await new Promise<void>((resolve) => foreign.listen(0, '127.0.0.1', resolve));
-    h = await startHarness({ MAX_FILE_MB: '1' });
+    h = await startHarness({ MAX_FILE_MB: '1', HISTORY_TOKEN_BUDGET: '3000', FILE_TEXT_TOKEN_BUDGET: '1000' });
   });
   afterAll(async () => {
     await h.close();
@@ -77,6 +77,21 @@ describe('files with the Responses API', () => {
       2,
     );
     expect(lastUserText(request)).toContain('INSTALL-FAIL-0x80070005');
+  });
+
+  it('counts an inlined file against the history budget: a long log is cut, and older turns make room', async () => {
+    const first = await ask(h, { channel: 'D0BUDGET', text: `EARLY-TURN ${'printer jam '.repeat(1100)}` }, []);
+    const log = Array.from({ length: 800 }, (_, i) => `line ${i} LOG-START error code ${i * 7}`).join('\n');
+    const { request } = await ask(
+      h,
+      { channel: 'D0BUDGET', text: 'and this log?', threadTs: first.ts },
+      [{ name: 'long.log', mimetype: 'text/plain', bytes: Buffer.from(log) }],
+      2,
+    );
+    const text = lastUserText(request);
+    expect(text).toContain('"long.log" (too long: only its start and end are shown)');
+    expect(text).toContain('line 0 LOG-START');
+    expect(promptText(request)).not.toContain('EARLY-TURN');
   });
 
   it("puts a PDF's text in the question", async () => {
