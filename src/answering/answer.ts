@@ -116,7 +116,7 @@ export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<
         return;
       }
       if (outcome.truncated) reply.write(TRUNCATED);
-      if (outcome.visionRejected || files.imagesUnseen) reply.write(IMAGES_NOT_SEEN);
+      if (files.imagesUnseen(outcome.visionRejected)) reply.write(IMAGES_NOT_SEEN);
       const left = deps.config.answerTimeoutMs - (Date.now() - started);
       const result = await within(reply.finish({ blocks: deps.answerBlocks }), left, 'finishing the reply');
       await status;

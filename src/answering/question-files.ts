@@ -14,8 +14,12 @@ export interface QuestionFiles {
   text: string;
   /** Shown to the model with the question. */
   images: LlmImage[];
-  /** Images were attached but this set-up cannot show them (OPENAI_VISION=false): the answer says so once. */
-  imagesUnseen: boolean;
+  /**
+   * Whether the answer should say, once, that images cannot be read with this set-up: images were attached and vision
+   * is off, or the server refused them (`visionRejected`). A refusal is remembered: later questions do not send
+   * images to that server again.
+   */
+  imagesUnseen(visionRejected: boolean | undefined): boolean;
   /**
    * Gives back the image memory and drops the images (the request shares this array), so that the next questions'
    * downloads can use it at once; call once the model request has ended. Safe to call twice.
@@ -24,7 +28,13 @@ export interface QuestionFiles {
 }
 
 /** A question without files, and none to show again from its thread. */
-export const NO_FILES: QuestionFiles = { text: '', images: [], imagesUnseen: false, release: () => undefined };
+export const NO_FILES: QuestionFiles = { text: '', images: [], imagesUnseen: () => false, release: () => undefined };
+
+/** Set-ups whose model server refused image parts since this process started (keyed by the bot's file deps). */
+const refusingImages = new WeakSet<AttachmentDeps>();
+
+/** Vision as configured, unless the server has shown it takes no images. */
+const canShowImages = (deps: AttachmentDeps) => deps.vision && !refusingImages.has(deps);
 
 /**
  * Whether the question has files to read: its own, or (with vision on) images earlier in the thread. Checked first so
@@ -37,7 +47,7 @@ export function hasQuestionFiles(
 ): deps is AttachmentDeps {
   if (!deps) return false;
   if (message.files && message.files.length > 0) return true;
-  return deps.vision && deps.caps.maxImagesPerRequest > 0 && threadImageRefs(history).length > 0;
+  return canShowImages(deps) && deps.caps.maxImagesPerRequest > 0 && threadImageRefs(history).length > 0;
 }
 
 /**
@@ -46,11 +56,12 @@ export function hasQuestionFiles(
  * answered from its text, and the model is told which files it could not read.
  */
 export async function readQuestionFiles(
-  deps: AttachmentDeps,
+  configured: AttachmentDeps,
   message: IncomingMessage,
   history: Turn[],
   ref: string,
 ): Promise<QuestionFiles> {
+  const deps = { ...configured, vision: canShowImages(configured) };
   const files = message.files ?? [];
   const attachedImages = files.filter((file) => classifyFile(file).kind === 'image').length;
   try {
@@ -72,7 +83,13 @@ export async function readQuestionFiles(
     return {
       text: parts.filter(Boolean).join('\n\n'),
       images,
-      imagesUnseen: !deps.vision && attachedImages > 0,
+      imagesUnseen: (visionRejected) => {
+        if (visionRejected && !refusingImages.has(configured)) {
+          refusingImages.add(configured);
+          deps.logger.warn('the model server refused images: answering from text; set OPENAI_VISION=false', { ref });
+        }
+        return attachedImages > 0 && (!deps.vision || visionRejected === true);
+      },
       release: () => {
         images.length = 0;
         own?.release();
@@ -80,7 +97,10 @@ export async function readQuestionFiles(
       },
     };
   } catch (err) {
-    deps.logger.warn('could not read the question files: answering from the text', { ref, error: describe(err) });
+    configured.logger.warn('could not read the question files: answering from the text', {
+      ref,
+      error: describe(err),
+    });
     return NO_FILES;
   }
 }

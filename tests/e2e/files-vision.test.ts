@@ -23,14 +23,21 @@ describe('files with Chat Completions', () => {
     h.openai.rejectImageParts();
     try {
       h.openai.enqueue({ text: 'From your words: restart the app.' });
-      const { answer, request } = await ask(h, { channel: 'D0CHAT2', text: 'app crashed, see screenshots' }, [
+      const first = await ask(h, { channel: 'D0CHAT2', text: 'app crashed, see screenshots' }, [
         screenshot('one.png'),
         screenshot('two.png'),
       ]);
-      expect(answer).toContain('restart the app');
-      expect(occurrences(answer, IMAGES_UNREADABLE_NOTE)).toBe(1);
-      expect(imagesOf(request)).toHaveLength(0);
-      expect(lastUserText(request)).toContain('app crashed');
+      expect(first.answer).toContain('restart the app');
+      expect(occurrences(first.answer, IMAGES_UNREADABLE_NOTE)).toBe(1);
+      expect(imagesOf(first.request)).toHaveLength(0);
+      expect(lastUserText(first.request)).toContain('app crashed');
+
+      // Remembered: a follow-up no longer sends the thread's images (no refused request), and does not repeat the note.
+      const before = h.openai.requests.length;
+      const follow = await ask(h, { channel: 'D0CHAT2', text: 'and now?', threadTs: first.ts }, [], 2);
+      expect(h.openai.requests.length - before).toBe(1);
+      expect(imagesOf(follow.request)).toHaveLength(0);
+      expect(occurrences(follow.answer.replace(first.answer, ''), IMAGES_UNREADABLE_NOTE)).toBe(0);
     } finally {
       h.openai.rejectImageParts(false);
     }
