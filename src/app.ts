@@ -4,6 +4,7 @@ import { type Recovery, startRecovery } from './answering/recovery';
 import type { Config } from './config';
 import type { ContextRegistry } from './conversation/context';
 import { loadContexts } from './conversation/context-registry';
+import { createAttachmentResources, DEFAULT_ATTACHMENT_CAPS } from './files/attachments';
 import type { KnowledgeLibrary } from './knowledge/library';
 import { openKnowledgeLibrary } from './knowledge/library-from-config';
 import { registerListeners } from './listeners';
@@ -87,7 +88,11 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       maxRetries: config.openai.maxRetries,
       idleTimeoutMs: config.openai.idleTimeoutMs,
       maxOutputTokens: config.openai.maxOutputTokens,
+      vision: config.files.vision,
     });
+    // Images waiting for the model hold ~4× their size; 96 MB keeps 50 screenshots pasted at once under ~400 MB RSS.
+    const attachments = createAttachmentResources({ imageMemoryBytes: 96 * 1024 * 1024 });
+    const { vision, ...fileCaps } = config.files;
     const handler = createQuestionHandler({
       config,
       logger,
@@ -101,6 +106,15 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       members: new MemberDirectory(app.client),
       answerBlocks: FEEDBACK_BLOCKS,
       knowledge: { library: knowledge, tokenBudget: config.knowledge.tokenBudget },
+      files: {
+        botToken: config.slack.botToken,
+        slackApiUrl: config.slack.apiUrl,
+        filesInfo: async (file) => (await sideClient.files.info({ file })).file,
+        caps: { ...DEFAULT_ATTACHMENT_CAPS, ...fileCaps },
+        vision,
+        logger,
+        resources: attachments,
+      },
     });
     registerListeners(app, { handler, contexts, logger });
     const pingable = rawStore;
@@ -156,6 +170,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
         contexts.close();
         knowledge.close();
         await llm.close().catch(() => undefined);
+        await attachments.agent.close().catch(() => undefined);
         await store.close();
         await ops?.close();
       },

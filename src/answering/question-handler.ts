@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { Context, ContextRegistry } from '../conversation/context';
 import { type IncomingMessage, messageKey, parseEvent, replyPlace, threadKey } from '../conversation/incoming';
 import { buildInstructions } from '../conversation/prompt';
+import type { AttachmentDeps } from '../files/attachments';
 import type { Llm } from '../llm/llm';
 import type { Logger } from '../logger';
 import type { MemberDirectory } from '../slack/member-directory';
@@ -39,6 +40,8 @@ export interface HandlerDeps {
   answerBlocks?: unknown[];
   /** Search of the contexts' knowledge folders (src/answering/retrieval.ts). */
   knowledge?: KnowledgeDeps;
+  /** Reading attached files; absent: questions are answered from their text. */
+  files?: AttachmentDeps;
 }
 
 /** Takes Slack message events and answers the ones meant for the bot, once each, in thread order. */
