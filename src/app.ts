@@ -95,6 +95,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       botUserId: auth.user_id,
       members: new MemberDirectory(app.client),
       answerBlocks: FEEDBACK_BLOCKS,
+      metrics,
     });
     registerListeners(app, { handler, contexts, logger });
     const pingable = rawStore;

@@ -4,7 +4,7 @@ import type { Context } from '../conversation/context';
 import { type IncomingMessage, replyPlace } from '../conversation/incoming';
 import { buildRequest } from '../conversation/prompt';
 import { onlyMentions } from '../conversation/should-answer';
-import type { Llm } from '../llm/llm';
+import type { Llm, LlmUsage } from '../llm/llm';
 import type { Logger } from '../logger';
 import type { ReplyStreamer } from '../slack/reply-types';
 import type { SideWriter } from '../slack/side-writes';
@@ -13,6 +13,7 @@ import { deadlineSignal, within } from './deadline';
 import { describe, upstreamText } from './describe-error';
 import { loadHistory } from './load-history';
 import type { ModelSlots } from './model-slots';
+import { requestIds } from './request-ids';
 import { saveTurn } from './save-turn';
 import { streamAnswer } from './stream-answer';
 import type { RepliesReader } from './thread-history';
@@ -46,6 +47,14 @@ export interface AnswerJob {
   mayQuote(user: string, userTeam: string | undefined): boolean;
   /** Called with each Slack message the answer writes, as soon as it exists. */
   onMessage(ts: string): void;
+  /** Called when the answer's time limit (ANSWER_TIMEOUT_MS) cut it, before it resolves or rejects. */
+  onDeadline?(): void;
+}
+
+/** How a delivered answer ended: the model's token usage, and whether it was cut short. */
+export interface AnswerEnd {
+  usage?: LlmUsage;
+  cutShort: boolean;
 }
 
 /**
@@ -59,9 +68,9 @@ function afterModelRequests(): Promise<void> {
 }
 
 /** Answers one question in its thread; rejects only when nothing of an answer reached Slack. */
-export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<void> {
+export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<AnswerEnd> {
   const { message, context, ref } = job;
-  const place = replyPlace(message);
+  const place = { ...replyPlace(message), ref };
   const status = afterModelRequests().then(() => deps.side.status(place, WORKING));
   const history = await loadHistory(deps, message, job.mayQuote, ref);
   const reply = deps.streamer.open({
@@ -83,7 +92,7 @@ export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<
     const result = await reply.finish();
     await status;
     await save(GREETING, result.messageTs[0], false);
-    return;
+    return { cutShort: false };
   }
   const { request, kept, counted } = buildRequest({
     context,
@@ -92,8 +101,9 @@ export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<
     question: message.text,
     tokenBudget: deps.config.history.tokenBudget,
   });
+  Object.assign(request, requestIds(message));
   deps.logger.debug('asking the model', { ref, historyTurns: history.length, keptTurns: kept });
-  await deps.slots.run(async () => {
+  return deps.slots.run(async (): Promise<AnswerEnd> => {
     // The answer's time limit runs from its turn with the model to the last write of its reply.
     const started = Date.now();
     const limit = deadlineSignal(job.signal, deps.config.answerTimeoutMs);
@@ -105,14 +115,16 @@ export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<
         if (text) deps.logger.debug('model error text', { ref, text });
         const result = await reply.abort(withRef(CUT_SHORT, ref));
         await save(`${outcome.text}\n\n${CUT_SHORT_MARK}`, result.messageTs[0], counted);
-        return;
+        return { usage: outcome.usage, cutShort: true };
       }
       if (outcome.truncated) reply.write(TRUNCATED);
       const left = deps.config.answerTimeoutMs - (Date.now() - started);
       const result = await within(reply.finish({ blocks: deps.answerBlocks }), left, 'finishing the reply');
       await status;
       await save(outcome.text, result.messageTs[0], counted);
+      return { usage: outcome.usage, cutShort: false };
     } finally {
+      if (limit.signal.aborted && !job.signal.aborted) job.onDeadline?.();
       limit.clear();
     }
   }, job.signal);

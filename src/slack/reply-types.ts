@@ -64,6 +64,8 @@ export interface ReplyTarget {
    * order, so the caller can record which messages its answer wrote before the answer ends. Must not throw.
    */
   onMessage?(ts: string): void;
+  /** The answer's reference id, carried by the reply's log lines. */
+  ref?: string;
 }
 
 /** What reached Slack. */
