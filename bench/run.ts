@@ -129,6 +129,9 @@ async function runOpsCost(): Promise<void> {
         `${result.scrapes} scrapes of /metrics + /readyz, median ${result.scrapeMs.toFixed(1)} ms, ` +
         `/metrics ${result.metricsBytes} bytes, ${result.scrapeCpuMs.toFixed(2)} ms bot CPU per scrape`,
     );
+    // Scraped once a second, the server takes scrapeCpuMs of CPU a second; answering takes cpu/answer × answers/s.
+    const share = (result.scrapeCpuMs / (result.on.cpuMsPerAnswer * result.on.answersPerSecond)) * 100;
+    console.log(`one scrape a second is ${share.toFixed(2)} % of the CPU the bot spends answering at full rate`);
     console.log(
       `load average at start ${loadAtStart}, at end ${loadAverage()}; bot warnings ${botLog.warn}, errors ${botLog.error}`,
     );
