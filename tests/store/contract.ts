@@ -409,6 +409,13 @@ export function runStoreContract(
         expect(await store.usage([shared])).toEqual([1_000]);
       });
 
+      it('answers many reads made at once, each with its own keys', async () => {
+        const keys = Array.from({ length: 12 }, (_, n) => key(`usage-many-${n}`));
+        await Promise.all(keys.map((k, n) => store.addUsage(k, n + 1, Date.now() + HOUR)));
+        const reads = await Promise.all(keys.map((k, n) => store.usage([k, keys[(n + 1) % keys.length]!])));
+        expect(reads).toEqual(keys.map((_, n) => [n + 1, ((n + 1) % keys.length) + 1]));
+      });
+
       it('starts again from 0 once a counter has expired', async () => {
         const day = key('usage-day');
         await store.addUsage(day, 500, Date.now() + 150);
