@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../logger';
 import type { Metrics, QuestionOutcome } from '../ops/metrics';
+import type { ReplyStreamer } from '../slack/reply-types';
 
 /** The metrics the answering path reports. */
 export type AnswerMetrics = Pick<Metrics, 'question' | 'firstVisible' | 'answered' | 'inFlight'>;
@@ -34,6 +35,7 @@ export class QuestionTrack {
   readonly #arrivedAt: number;
   #answering = false;
   #shown = false;
+  #replied = false;
   #ended = false;
 
   constructor(metrics: AnswerMetrics, logger: Logger, arrivedAt = performance.now()) {
@@ -56,10 +58,15 @@ export class QuestionTrack {
     this.#metrics.firstVisible(this.#seconds());
   }
 
-  /** The reply is finished (whole, or closed with the cut-short note): times it, then ends with its outcome. */
-  finished(cutShort: boolean): void {
-    if (this.#ended) return;
+  /** The reply's last write is done (the whole answer, or the part before the cut-short note). */
+  replied(): void {
+    if (this.#replied) return;
+    this.#replied = true;
     this.#metrics.answered(this.#seconds());
+  }
+
+  /** The answer is delivered and saved: `answered`, or cut short by its time limit or by something else. */
+  finished(cutShort: boolean): void {
     this.end(!cutShort ? 'answered' : this.timedOut ? 'timed_out' : 'failed');
   }
 
@@ -74,4 +81,22 @@ export class QuestionTrack {
   #seconds(): number {
     return (performance.now() - this.#arrivedAt) / 1000;
   }
+}
+
+/** The streamer, with each reply reporting to `track` once Slack has its last write (finished, or closed with a note). */
+export function trackReplies(streamer: ReplyStreamer, track: QuestionTrack): ReplyStreamer {
+  return {
+    open(target) {
+      const reply = streamer.open(target);
+      const replied = <T>(result: T) => {
+        track.replied();
+        return result;
+      };
+      return {
+        write: (delta) => reply.write(delta),
+        finish: (options) => reply.finish(options).then(replied),
+        abort: (note) => reply.abort(note).then(replied),
+      };
+    },
+  };
 }

@@ -19,7 +19,7 @@ import { describe, upstreamText } from './describe-error';
 import { Jobs } from './jobs';
 import { HISTORY_TIMEOUT_MS } from './load-history';
 import { ModelSlots } from './model-slots';
-import { type AnswerMetrics, NO_METRICS, QuestionTrack } from './outcomes';
+import { type AnswerMetrics, NO_METRICS, QuestionTrack, trackReplies } from './outcomes';
 import type { RepliesReader } from './thread-history';
 import { ThreadLanes } from './thread-lanes';
 import { UserLimits } from './user-limits';
@@ -196,7 +196,7 @@ export function createQuestionHandler(deps: HandlerDeps) {
           await removeWritten(message, written, log);
         }
         const end = await answerQuestion(
-          { ...answerDeps, logger: log },
+          { ...answerDeps, logger: log, streamer: trackReplies(deps.streamer, track) },
           {
             message,
             context,
