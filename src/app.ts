@@ -115,6 +115,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
         logger,
         resources: attachments,
       },
+      metrics,
     });
     registerListeners(app, { handler, contexts, logger });
     const pingable = rawStore;

@@ -40,6 +40,18 @@ export interface Config {
   streaming: { appendIntervalMs: number };
   /** Load limits: per person (in this instance), and model calls at once (the rest wait their turn). */
   limits: { perUser: { maxInFlight: number; maxPerMinute: number }; modelConcurrency: number };
+  /**
+   * Daily model-token budgets, counted in the store and reset at `resetUtcHour`: per person (0 = none), per context
+   * and per workspace (undefined = none).
+   */
+  budgets: {
+    userDaily: number;
+    contextDaily: number | undefined;
+    workspaceDaily: number | undefined;
+    resetUtcHour: number;
+  };
+  /** Slack user ids of the desk admins (DESK_ADMINS): exempt from the daily budgets. */
+  deskAdmins: string[];
   /** Attachments: whether images go to the model, and the caps on what is downloaded and inlined. */
   files: {
     vision: boolean;
@@ -183,6 +195,24 @@ const schema = z.object({
   MAX_FILES_PER_MESSAGE: int('MAX_FILES_PER_MESSAGE', 10, 0, 50),
   MAX_IMAGES_PER_REQUEST: int('MAX_IMAGES_PER_REQUEST', 8, 0, 50),
   FILE_TEXT_TOKEN_BUDGET: int('FILE_TEXT_TOKEN_BUDGET', 8_000, 0, 200_000),
+  USER_DAILY_TOKENS: int('USER_DAILY_TOKENS', 200_000, 0, 1_000_000_000),
+  CONTEXT_DAILY_TOKENS: int('CONTEXT_DAILY_TOKENS', 0, 0, 1_000_000_000_000),
+  WORKSPACE_DAILY_TOKENS: int('WORKSPACE_DAILY_TOKENS', 0, 0, 1_000_000_000_000),
+  BUDGET_RESET_UTC_HOUR: int('BUDGET_RESET_UTC_HOUR', 0, 0, 23),
+  DESK_ADMINS: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (ids) => ids.every((id) => /^[UW][A-Z0-9]+$/.test(id)),
+      'DESK_ADMINS must be Slack user ids separated by commas, e.g. U0123ABCD,U0456EFGH',
+    ),
 });
 
 /** What the model-only tools (the chat playground, evals) need: the bot's settings without Slack or a store. */
@@ -263,6 +293,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
       perUser: { maxInFlight: e.USER_MAX_IN_FLIGHT, maxPerMinute: e.USER_MAX_PER_MINUTE },
       modelConcurrency: e.MODEL_MAX_CONCURRENCY,
     },
+    budgets: {
+      userDaily: e.USER_DAILY_TOKENS,
+      contextDaily: e.CONTEXT_DAILY_TOKENS || undefined,
+      workspaceDaily: e.WORKSPACE_DAILY_TOKENS || undefined,
+      resetUtcHour: e.BUDGET_RESET_UTC_HOUR,
+    },
+    deskAdmins: e.DESK_ADMINS,
     files: {
       vision: e.OPENAI_VISION,
       maxFileBytes: e.MAX_FILE_MB * 1024 * 1024,

@@ -6,7 +6,7 @@ import { buildRequest } from '../conversation/prompt';
 import { onlyMentions } from '../conversation/should-answer';
 import type { AttachmentDeps } from '../files/attachments';
 import { NOT_IN_GUIDES_REPLY } from '../knowledge';
-import type { Llm } from '../llm/llm';
+import type { Llm, LlmUsage } from '../llm/llm';
 import type { Logger } from '../logger';
 import type { ReplyStreamer } from '../slack/reply-types';
 import type { SideWriter } from '../slack/side-writes';
@@ -16,6 +16,7 @@ import { describe, upstreamText } from './describe-error';
 import { loadHistory } from './load-history';
 import type { ModelSlots } from './model-slots';
 import { attachImages, hasQuestionFiles, NO_FILES, questionWithFiles, readQuestionFiles } from './question-files';
+import { requestIds } from './request-ids';
 import { type KnowledgeDeps, NO_KNOWLEDGE, retrieveKnowledge, workingStatus } from './retrieval';
 import { saveTurn } from './save-turn';
 import { streamAnswer } from './stream-answer';
@@ -54,6 +55,14 @@ export interface AnswerJob {
   mayQuote(user: string, userTeam: string | undefined): boolean;
   /** Called with each Slack message the answer writes, as soon as it exists. */
   onMessage(ts: string): void;
+  /** Called when the answer's time limit (ANSWER_TIMEOUT_MS) cut it, before it resolves or rejects. */
+  onDeadline?(): void;
+}
+
+/** How a delivered answer ended: the model's token usage, and whether it was cut short. */
+export interface AnswerEnd {
+  usage?: LlmUsage;
+  cutShort: boolean;
 }
 
 /**
@@ -67,9 +76,9 @@ function afterModelRequests(): Promise<void> {
 }
 
 /** Answers one question in its thread; rejects only when nothing of an answer reached Slack. */
-export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<void> {
+export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<AnswerEnd> {
   const { message, context, ref } = job;
-  const place = replyPlace(message);
+  const place = { ...replyPlace(message), ref };
   const status = afterModelRequests().then(() => deps.side.status(place, workingStatus(deps.knowledge, context)));
   const history = await loadHistory(deps, message, job.mayQuote, ref);
   const bareMention = history.length === 0 && !message.files && onlyMentions(message.text, deps.botUserId);
@@ -98,7 +107,7 @@ export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<
     const result = await reply.finish();
     await status;
     await save(fixed, result.messageTs[0], false);
-    return;
+    return { cutShort: false };
   }
   const files = hasQuestionFiles(deps.files, message, history)
     ? await readQuestionFiles(deps.files, message, history, ref)
@@ -112,8 +121,9 @@ export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<
     passages: found.passages,
   });
   attachImages(request, files.images);
+  Object.assign(request, requestIds(message));
   deps.logger.debug('asking the model', { ref, historyTurns: history.length, keptTurns: kept });
-  const answered = deps.slots.run(async () => {
+  const answered = deps.slots.run(async (): Promise<AnswerEnd> => {
     // The answer's time limit runs from its turn with the model to the last write of its reply.
     const started = Date.now();
     const limit = deadlineSignal(job.signal, deps.config.answerTimeoutMs);
@@ -125,7 +135,7 @@ export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<
         if (text) deps.logger.debug('model error text', { ref, text });
         const result = await reply.abort(withRef(CUT_SHORT, ref));
         await save(`${found.forHistory(outcome.text)}\n\n${CUT_SHORT_MARK}`, result.messageTs[0], counted);
-        return;
+        return { usage: outcome.usage, cutShort: true };
       }
       if (outcome.truncated) reply.write(TRUNCATED);
       if (files.imagesUnseen(outcome.visionRejected)) reply.write(IMAGES_NOT_SEEN);
@@ -133,10 +143,12 @@ export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<
       const result = await within(reply.finish({ blocks: deps.answerBlocks }), left, 'finishing the reply');
       await status;
       await save(found.forHistory(outcome.text), result.messageTs[0], counted);
+      return { usage: outcome.usage, cutShort: false };
     } finally {
+      if (limit.signal.aborted && !job.signal.aborted) job.onDeadline?.();
       limit.clear();
     }
   }, job.signal);
   // Also when the model's turn never came (shut down while waiting): the image memory goes back either way.
-  await answered.finally(files.release);
+  return answered.finally(files.release);
 }

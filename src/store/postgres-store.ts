@@ -4,6 +4,7 @@ import type { Turn } from '../conversation/turn';
 import { StoreError } from '../errors';
 import { startPurge } from './expiry-purge';
 import { purgeSql, type Statement, schemaSql, statements } from './postgres-sql';
+import { PostgresUsage, usageSchemaSql } from './postgres-usage';
 import type { StoreOptions } from './store-options';
 import { redactStoreUrl } from './store-url';
 import type { PendingClaim, ThreadStore } from './thread-store';
@@ -17,10 +18,12 @@ export class PostgresStore implements ThreadStore {
   readonly #pool: Pool;
   readonly #sql: Record<Statement, string>;
   readonly #timer: NodeJS.Timeout;
+  readonly #usage: PostgresUsage;
 
   private constructor(pool: Pool, schema: string, options: StoreOptions) {
     this.#pool = pool;
     this.#sql = statements(schema);
+    this.#usage = new PostgresUsage(pool, schema);
     const purge = purgeSql(schema);
     this.#timer = startPurge('Postgres', () => pool.query(purge), options);
   }
@@ -49,7 +52,7 @@ export class PostgresStore implements ThreadStore {
     try {
       // The advisory lock makes instances starting together create the schema one after the other.
       await pool.query(`BEGIN; SELECT pg_advisory_xact_lock(hashtext('slack-support-bot schema'));
-        ${schemaSql(`"${schema}"`)} COMMIT;`);
+        ${schemaSql(`"${schema}"`)} ${usageSchemaSql(`"${schema}"`)} COMMIT;`);
     } catch (cause) {
       await pool.end().catch(() => {});
       const where = redactStoreUrl(url);
@@ -133,6 +136,14 @@ export class PostgresStore implements ThreadStore {
 
   async deleteUser(user: string): Promise<number> {
     return (await this.#query<{ live: boolean }>('deleteUser', [user])).filter((row) => row.live).length;
+  }
+
+  addUsage(key: string, amount: number, expiresAt: number): Promise<number> {
+    return this.#usage.add(key, amount, expiresAt);
+  }
+
+  usage(keys: string[]): Promise<number[]> {
+    return this.#usage.totals(keys);
   }
 
   async ping(): Promise<void> {
