@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Turn } from '../conversation/turn';
 import { StoreError } from '../errors';
 import { startPurge } from './expiry-purge';
+import { MemoryDesk } from './memory-desk';
 import type { PendingClaim, ThreadStore } from './thread-store';
 
 interface Thread {
@@ -29,6 +30,7 @@ export class MemoryStore implements ThreadStore {
   /** Per thread: the orders waiting for its lease, each with when it stops waiting. */
   readonly #waiting = new Map<string, Map<number, number>>();
   #timer: NodeJS.Timeout | undefined = startPurge('Memory', () => this.#purge(), {});
+  readonly desk = new MemoryDesk(() => this.#open());
 
   async load(key: string): Promise<Turn[]> {
     return this.#live(this.#threads, key)?.turns.map((turn) => ({ ...turn })) ?? [];

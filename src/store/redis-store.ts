@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createClient, type RedisClientType } from 'redis';
 import type { Turn } from '../conversation/turn';
 import { StoreError } from '../errors';
+import type { DeskBook } from './desk-book';
+import { RedisDesk } from './redis-desk';
 import * as scripts from './redis-scripts';
 import type { StoreOptions } from './store-options';
 import { redactStoreUrl } from './store-url';
@@ -21,10 +23,16 @@ const TIMEOUT_MS = 1500;
 export class RedisStore implements ThreadStore {
   readonly #client: Client;
   readonly #prefix: string;
+  readonly desk: DeskBook;
 
   private constructor(client: Client, prefix: string) {
     this.#client = client;
     this.#prefix = prefix;
+    this.desk = new RedisDesk(
+      client,
+      (name) => `${prefix}${name}`,
+      (operation) => this.#do(operation),
+    );
   }
 
   /** Connects, failing fast (with StoreError) if Redis is unreachable; later outages are retried forever. */

@@ -4,7 +4,9 @@ import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Turn } from '../conversation/turn';
 import { StoreError } from '../errors';
+import type { DeskBook } from './desk-book';
 import { startPurge } from './expiry-purge';
+import { DESK_SCHEMA, SqliteDesk } from './sqlite-desk';
 import { migrate, prepare } from './sqlite-sql';
 import type { StoreOptions } from './store-options';
 import type { PendingClaim, ThreadStore } from './thread-store';
@@ -22,11 +24,13 @@ export class SqliteStore implements ThreadStore {
   readonly #sql: ReturnType<typeof prepare>;
   readonly #logger: StoreOptions['logger'];
   #completedSinceCheckpoint = 0;
+  readonly desk: DeskBook;
 
   private constructor(db: DatabaseSync, options: StoreOptions) {
     this.#db = db;
     this.#logger = options.logger;
     this.#sql = prepare(db);
+    this.desk = new SqliteDesk(db, (operation) => this.#do(operation));
     this.#timer = startPurge(
       'SQLite',
       () => {
@@ -43,6 +47,7 @@ export class SqliteStore implements ThreadStore {
       mkdirSync(dirname(path), { recursive: true });
       db = new DatabaseSync(path, { timeout: 5000, enableForeignKeyConstraints: true });
       migrate(db);
+      db.exec(DESK_SCHEMA);
       return new SqliteStore(db, options);
     } catch (cause) {
       db?.close();
