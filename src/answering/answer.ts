@@ -4,7 +4,7 @@ import type { Context } from '../conversation/context';
 import { type IncomingMessage, replyPlace } from '../conversation/incoming';
 import { buildRequest } from '../conversation/prompt';
 import { onlyMentions } from '../conversation/should-answer';
-import type { Llm } from '../llm/llm';
+import type { Llm, LlmUsage } from '../llm/llm';
 import type { Logger } from '../logger';
 import type { ReplyStreamer } from '../slack/reply-types';
 import type { SideWriter } from '../slack/side-writes';
@@ -31,8 +31,8 @@ export interface AnswerDeps {
   slots: ModelSlots;
   /** The model instructions for a context (cached per context version). */
   instructions(context: Context): string;
-  /** Blocks attached to the end of every answer (feedback buttons). */
-  answerBlocks?: unknown[];
+  /** Blocks attached to the end of every answer (feedback buttons), or per context (the desk's buttons). */
+  answerBlocks?: unknown[] | ((context: Context) => unknown[]);
 }
 
 /** One question to answer now. */
@@ -58,17 +58,31 @@ function afterModelRequests(): Promise<void> {
   return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }
 
+/** What an answer measured, for the question's record. */
+export interface AnswerMeasure {
+  /** The answer's first message, and when it appeared (first visible text). */
+  answerTs?: string;
+  firstVisibleAt?: number;
+  usage?: LlmUsage;
+  /** The answer ended with the cut-short note. */
+  cutShort?: boolean;
+}
+
 /** Answers one question in its thread; rejects only when nothing of an answer reached Slack. */
-export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<void> {
+export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<AnswerMeasure> {
   const { message, context, ref } = job;
   const place = replyPlace(message);
+  const measure: AnswerMeasure = {};
   const status = afterModelRequests().then(() => deps.side.status(place, WORKING));
   const history = await loadHistory(deps, message, job.mayQuote, ref);
   const reply = deps.streamer.open({
     ...place,
     userId: message.user,
     isDm: message.channelType === 'im',
-    onMessage: job.onMessage,
+    onMessage: (ts) => {
+      if (measure.answerTs === undefined) Object.assign(measure, { answerTs: ts, firstVisibleAt: Date.now() });
+      job.onMessage(ts);
+    },
   });
   const save = (text: string, ts: string | undefined, counted: boolean) =>
     saveTurn({ history: deps.history, retentionMs: deps.config.history.retentionMs, logger: deps.logger }, message, {
@@ -83,7 +97,7 @@ export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<
     const result = await reply.finish();
     await status;
     await save(GREETING, result.messageTs[0], false);
-    return;
+    return measure;
   }
   const { request, kept, counted } = buildRequest({
     context,
@@ -99,21 +113,25 @@ export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<
     const limit = deadlineSignal(job.signal, deps.config.answerTimeoutMs);
     try {
       const outcome = await streamAnswer(deps.llm, request, reply, limit.signal);
+      measure.usage = outcome.usage;
       if (outcome.error !== undefined) {
         deps.logger.warn('answer cut short', { ref, error: describe(outcome.error) });
         const text = upstreamText(outcome.error);
         if (text) deps.logger.debug('model error text', { ref, text });
         const result = await reply.abort(withRef(CUT_SHORT, ref));
         await save(`${outcome.text}\n\n${CUT_SHORT_MARK}`, result.messageTs[0], counted);
+        measure.cutShort = true;
         return;
       }
       if (outcome.truncated) reply.write(TRUNCATED);
       const left = deps.config.answerTimeoutMs - (Date.now() - started);
-      const result = await within(reply.finish({ blocks: deps.answerBlocks }), left, 'finishing the reply');
+      const blocks = typeof deps.answerBlocks === 'function' ? deps.answerBlocks(context) : deps.answerBlocks;
+      const result = await within(reply.finish({ blocks }), left, 'finishing the reply');
       await status;
       await save(outcome.text, result.messageTs[0], counted);
     } finally {
       limit.clear();
     }
   }, job.signal);
+  return measure;
 }

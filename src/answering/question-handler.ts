@@ -4,6 +4,8 @@ import type { Config } from '../config';
 import type { Context, ContextRegistry } from '../conversation/context';
 import { type IncomingMessage, messageKey, parseEvent, replyPlace, threadKey } from '../conversation/incoming';
 import { buildInstructions } from '../conversation/prompt';
+import type { Desk } from '../desk/desk';
+import { type AnsweredQuestion, deskPlace, noticeHelper, questionRecord, wantsPerson } from '../desk/desk-questions';
 import type { Llm } from '../llm/llm';
 import type { Logger } from '../logger';
 import type { MemberDirectory } from '../slack/member-directory';
@@ -35,13 +37,21 @@ export interface HandlerDeps {
   slack: RepliesReader;
   botUserId: string;
   members: MemberDirectory;
-  answerBlocks?: unknown[];
+  answerBlocks?: unknown[] | ((context: Context) => unknown[]);
+  /** The support desk: handoffs, stepping back, question records. */
+  desk?: Desk;
 }
 
 /** Takes Slack message events and answers the ones meant for the bot, once each, in thread order. */
 export function createQuestionHandler(deps: HandlerDeps) {
   const { config, logger, store, contexts } = deps;
-  const gate = createGate({ ...deps, access: config.access, history: store });
+  const { desk } = deps;
+  const gate = createGate({
+    ...deps,
+    access: config.access,
+    history: store,
+    ...(desk ? { quiet: (key: string) => desk.quiet(key) } : {}),
+  });
   const claims = new Claims(store, config.claimTtlMs, logger);
   // A thread lease lives as long as a claim without heartbeat: both say the instance holding them is gone.
   const lanes = new ThreadLanes(store, config.recovery.staleMs, config.answerTimeoutMs * 2);
@@ -72,6 +82,7 @@ export function createQuestionHandler(deps: HandlerDeps) {
       logger.debug('event ignored', { reason: message });
       return;
     }
+    if (desk) await noticeHelper(desk, store, message, contextOf(message), deps.botUserId);
     const admission = await gate.check(message, contextOf(message));
     if (!admission.admit) {
       logger.debug('message not for the bot', { channel: message.channel, ts: message.ts, reason: admission.why });
@@ -85,7 +96,30 @@ export function createQuestionHandler(deps: HandlerDeps) {
       logger.debug('duplicate delivery ignored', { channel: message.channel, ts: message.ts, source: message.source });
       return;
     }
+    if (desk && wantsPerson(message, admission.context)) {
+      handOff(desk, message, admission.context);
+      return;
+    }
     admit(message, admission.context, admission.why, []);
+  }
+
+  /** Asked for a person in words: no model, no answer; the handoff runs in the thread's turn like an answer. */
+  function handOff(desk: Desk, message: IncomingMessage, context: Context): void {
+    claims.hold(messageKey(message));
+    jobs.run(async () => {
+      const startedAt = Date.now();
+      try {
+        await lanes.run(threadKey(message), message.ts, async () => {
+          const place = deskPlace(message, context);
+          await desk.handOff({ ...place, user: message.user, latest: message.text, via: 'phrase' });
+        });
+        await desk.question(questionRecord(message, context, { outcome: 'handed_off', startedAt }));
+      } catch (err) {
+        logger.error('handoff failed', { channel: message.channel, ts: message.ts, error: describe(err) });
+      } finally {
+        await claims.complete(messageKey(message));
+      }
+    });
   }
 
   /** The last gate before answering a claimed message, also for one taken over from a dead instance. */
@@ -119,6 +153,10 @@ export function createQuestionHandler(deps: HandlerDeps) {
       logger.warn('could not decline the question', { channel: message.channel, ts: message.ts });
     }
     await claims.complete(messageKey(message));
+    const context = contextOf(message);
+    if (desk && text && context) {
+      await desk.question(questionRecord(message, context, { outcome: 'refused', startedAt: Date.now() }));
+    }
   }
 
   function decline(message: IncomingMessage, text: string, why: string): void {
@@ -136,16 +174,19 @@ export function createQuestionHandler(deps: HandlerDeps) {
   ): Promise<void> {
     const ref = randomBytes(4).toString('hex');
     const id = messageKey(message);
+    // `recorded`: a question found answered already has its record.
+    const measured: AnsweredQuestion & { recorded?: boolean } = { outcome: 'failed', startedAt: Date.now() };
     try {
       await lanes.run(threadKey(message), message.ts, async () => {
         if (why === 'recovered') {
           if (await alreadyAnswered(message)) {
             logger.info('question taken over was already answered', { ref, channel: message.channel, ts: message.ts });
+            measured.recorded = true;
             return;
           }
           await removeWritten(message, written, ref);
         }
-        await answerQuestion(answerDeps, {
+        const measure = await answerQuestion(answerDeps, {
           message,
           context,
           ref,
@@ -153,6 +194,7 @@ export function createQuestionHandler(deps: HandlerDeps) {
           mayQuote: (user, userTeam) => mayQuote(context, message.team, user, userTeam),
           onMessage: (ts) => claims.noteWritten(id, ts),
         });
+        Object.assign(measured, measure, { outcome: measure.cutShort ? 'failed' : 'answered' });
         logger.info('answered', { ref, channel: message.channel, ts: message.ts, why });
       });
     } catch (err) {
@@ -164,6 +206,7 @@ export function createQuestionHandler(deps: HandlerDeps) {
       }
     } finally {
       await claims.complete(id);
+      if (!measured.recorded) await desk?.question(questionRecord(message, context, measured));
     }
   }
 

@@ -3,6 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { deskFrontMatter, deskSettingsOf } from '../desk/desk-settings';
 import { ContextError } from '../errors';
 import type { Logger } from '../logger';
 import type { Context, ContextRegistry } from './context';
@@ -58,6 +59,7 @@ const frontMatterSchema = strictObject(
       .default([]),
     confidential: z.boolean({ error: 'expected true or false' }).default(false),
     allow_users: idList(USER_ID, 'user', 'U0123ABCD'),
+    ...deskFrontMatter,
   },
   'front matter',
 ).refine((fm) => fm.reply !== 'all' || fm.channels.length > 0, {
@@ -125,6 +127,7 @@ function parseContext(file: string, raw: string): Context | string[] {
     suggestedPrompts: fm.suggested_prompts,
     confidential: fm.confidential,
     allowUsers: fm.allow_users,
+    desk: deskSettingsOf(fm),
     text: body,
   };
 }

@@ -13,6 +13,10 @@ export interface IncomingMessage {
   threadTs?: string;
   /** The asker's team, when it differs from the workspace (Slack Connect). */
   userTeam?: string;
+  /** Who wrote the thread's first message (Slack's `parent_user_id`), for a reply in a thread. */
+  parentUser?: string;
+  /** How many files came with the message. */
+  files?: number;
 }
 
 /** A thread in a workspace: where a reply goes. */
@@ -90,6 +94,8 @@ export function parseEvent(
     ts,
     ...(threadTs ? { threadTs } : {}),
     ...(external ? { userTeam } : {}),
+    ...(threadTs && isId(event.parent_user_id) ? { parentUser: event.parent_user_id } : {}),
+    ...(hasFiles ? { files: (event.files as unknown[]).length } : {}),
   };
 }
 
