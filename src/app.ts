@@ -1,4 +1,4 @@
-import { App, SocketModeReceiver, webApi } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import { createQuestionHandler, type QuestionHandler } from './answering/question-handler';
 import { type Recovery, startRecovery } from './answering/recovery';
 import type { Config } from './config';
@@ -7,12 +7,17 @@ import { loadContexts } from './conversation/context-registry';
 import { registerListeners } from './listeners';
 import { createOpenAiLlm } from './llm/openai-llm';
 import { type AppLogger, createLogger, type Logger, toSlackLogger } from './logger';
+import { type OpsServer, pingStore, type ReadinessChecks, startOpsServer } from './ops/http-server';
+import { meterLlm } from './ops/metered-llm';
+import { createMetrics, type Metrics } from './ops/metrics';
+import { loadPrices } from './ops/prices';
+import { timeStore } from './ops/timed-store';
 import { FEEDBACK_BLOCKS } from './slack/feedback';
 import { MemberDirectory } from './slack/member-directory';
 import { createReplyStreamer } from './slack/reply-stream';
 import { withSafeText } from './slack/safe-text';
 import { createSideWriter, type SideWriter } from './slack/side-writes';
-import { ackUnprocessable, guardSocketMessages } from './slack/socket-guard';
+import { createSlackApp, identifyBot } from './slack/slack-clients';
 import { WriteBudget } from './slack/write-budget';
 import { createStore } from './store/create-store';
 import type { ThreadStore } from './store/thread-store';
@@ -27,30 +32,15 @@ export interface Bot {
   sideWriter: SideWriter;
   logger: Logger;
   botUserId: string;
+  /** This bot's metrics (served on /metrics when HTTP_PORT is set). */
+  metrics: Metrics;
+  /** The port the ops server listens on while started with HTTP_PORT set, else undefined. */
+  httpPort(): number | undefined;
   start(): Promise<void>;
-  /** Stops taking events, lets answers under way finish (up to the shutdown timeout), closes the store. */
+  /** Readiness turns 503 from now on (SIGTERM): the platform stops counting this instance as ready. */
+  beginDraining(): void;
+  /** Drains, stops taking events, lets answers under way finish (up to the shutdown timeout), closes the store. */
   stop(): Promise<void>;
-}
-
-/** Web API retries (connection errors, 5xx, and 429s after their Retry-After): 0.2, 0.4, 0.8, 1.6, 3.2 s apart. */
-const SLACK_RETRIES = { retries: 5, factor: 2, minTimeout: 200, maxTimeout: 5_000, randomize: false };
-
-/** Asks Slack who the bot is, failing fast with a message that names the setting at fault. */
-async function identifyBot(config: Config, logger: ReturnType<typeof toSlackLogger>) {
-  const client = new webApi.WebClient(config.slack.botToken, {
-    slackApiUrl: config.slack.apiUrl,
-    logger,
-    retryConfig: { retries: 2, factor: 1, minTimeout: 500, maxTimeout: 1000 },
-  });
-  try {
-    const auth = await client.auth.test();
-    if (auth.user_id && auth.bot_id) return { ...auth, user_id: auth.user_id, bot_id: auth.bot_id };
-    throw new Error('auth.test returned no bot user: is SLACK_BOT_TOKEN a bot token?');
-  } catch (err) {
-    const code = (err as { data?: { error?: string } }).data?.error;
-    if (code) throw new Error(`Slack refused SLACK_BOT_TOKEN (${code})`, { cause: err });
-    throw new Error(`could not reach Slack at SLACK_API_URL (${config.slack.apiUrl})`, { cause: err });
-  }
 }
 
 /** What a caller may hand the composition root instead of what it would build itself. */
@@ -62,33 +52,17 @@ export interface BotOptions {
 
 /** The composition root: builds every dependency from the config and wires them. */
 export async function createBot(config: Config, options: BotOptions = {}): Promise<Bot> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
+  const metrics = createMetrics({ prices: loadPrices(config.modelPricesFile) });
   const slackLogger = toSlackLogger(logger);
   const contexts = await loadContexts(config.contextsDir, logger);
-  let store: ThreadStore | undefined;
+  let rawStore: ThreadStore | undefined;
   try {
-    const opened = await createStore(config.storeUrl, { logger });
-    store = options.wrapStore ? options.wrapStore(opened) : opened;
+    rawStore = await createStore(config.storeUrl, { logger });
+    const timed = timeStore(rawStore, metrics.storeOp);
+    const store = options.wrapStore ? options.wrapStore(timed) : timed;
     const auth = await identifyBot(config, slackLogger);
-    const receiver = new SocketModeReceiver({
-      appToken: config.slack.appToken,
-      logger: slackLogger,
-      clientPingTimeout: config.slack.pingTimeoutMs,
-      installerOptions: { clientOptions: { slackApiUrl: config.slack.apiUrl } },
-      processEventErrorHandler: ackUnprocessable(logger),
-    });
-    guardSocketMessages(receiver, logger);
-    const app = new App({
-      token: config.slack.botToken,
-      receiver,
-      botId: auth.bot_id,
-      botUserId: auth.user_id,
-      logger: slackLogger,
-      // The SDK's default retries back off for up to half an hour, and add that back-off to a 429's Retry-After: an
-      // answer under way would stall for seconds after each 429. A few quick retries keep it moving.
-      clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: SLACK_RETRIES },
-      convoStore: false,
-    });
+    const { app, sideClient, socketConnected } = createSlackApp(config, { logger, slackLogger, metrics, bot: auth });
     const budget = new WriteBudget();
     const streamer = withSafeText(
       createReplyStreamer({
@@ -98,13 +72,6 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
         options: { minAppendIntervalMs: config.streaming.appendIntervalMs },
       }),
     );
-    // A client of its own: WebClient pauses its whole queue on a 429, and a side call's 429 must not stall answers.
-    const sideClient = new webApi.WebClient(config.slack.botToken, {
-      slackApiUrl: config.slack.apiUrl,
-      logger: slackLogger,
-      retryConfig: SLACK_RETRIES,
-      rejectRateLimitedCalls: true,
-    });
     const sideWriter = createSideWriter({ client: sideClient, budget, logger });
     const llm = createOpenAiLlm({
       apiKey: config.openai.apiKey,
@@ -120,7 +87,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       config,
       logger,
       store,
-      llm,
+      llm: meterLlm(llm, config.openai.model, metrics),
       contexts,
       streamer,
       side: sideWriter,
@@ -130,8 +97,16 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       answerBlocks: FEEDBACK_BLOCKS,
     });
     registerListeners(app, { handler, contexts, logger });
-    const openStore = store;
+    const pingable = rawStore;
     let recovery: Recovery | undefined;
+    let draining = false;
+    let ops: OpsServer | undefined;
+    const readiness: ReadinessChecks = {
+      socketConnected,
+      contextsLoaded: () => contexts.all().length > 0,
+      pingStore: () => pingStore(pingable),
+      draining: () => draining,
+    };
     return {
       app,
       store,
@@ -140,9 +115,21 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       sideWriter,
       logger,
       botUserId: auth.user_id,
+      metrics,
+      httpPort: () => ops?.port,
+      beginDraining: () => {
+        draining = true;
+      },
       start: async () => {
-        await app.start();
-        recovery = startRecovery({ store: openStore, handler, logger }, config.recovery);
+        // Before connecting, so that liveness answers while Socket Mode is still opening (readiness says why not).
+        if (config.http.port !== undefined) {
+          ops = await startOpsServer({ ...config.http, port: config.http.port, checks: readiness, metrics, logger });
+        }
+        await app.start().catch(async (err: unknown) => {
+          await ops?.close();
+          throw err;
+        });
+        recovery = startRecovery({ store, handler, logger }, config.recovery);
         logger.info('support bot connected', {
           team: auth.team_id,
           bot: auth.user_id,
@@ -150,6 +137,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
         });
       },
       stop: async () => {
+        draining = true;
         await app.stop().catch((err: unknown) => logger.warn('socket close failed', { error: String(err) }));
         // Questions of other instances are left to them while this one drains; its own claims keep their heartbeat.
         recovery?.stopTakeovers();
@@ -159,12 +147,13 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
         if (unfinished > 0) logger.warn('stopping with answers unfinished', { unfinished });
         contexts.close();
         await llm.close().catch(() => undefined);
-        await openStore.close();
+        await store.close();
+        await ops?.close();
       },
     };
   } catch (err) {
     contexts.close();
-    await store?.close().catch(() => undefined);
+    await rawStore?.close().catch(() => undefined);
     throw err;
   }
 }

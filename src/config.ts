@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './errors';
+import type { LogFormat } from './logger';
 
 /** Everything the bot reads from the environment, typed and defaulted. */
 export interface Config {
@@ -18,6 +19,12 @@ export interface Config {
   storeUrl: string;
   contextsDir: string;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
+  /** JSON lines (the default under NODE_ENV=production) or readable text. */
+  logFormat: LogFormat;
+  /** The health/readiness/metrics server: `port` undefined keeps it off. */
+  http: { port: number | undefined; host: string };
+  /** The operator's model price table (JSON, USD per 1M tokens), over the built-in estimates. */
+  modelPricesFile: string | undefined;
   history: { retentionMs: number; tokenBudget: number };
   /**
    * How long a message claim blocks a second answer (≥ 10 minutes: Slack retries for ~5), and how long a question
@@ -33,6 +40,14 @@ export interface Config {
   streaming: { appendIntervalMs: number };
   /** Load limits: per person (in this instance), and model calls at once (the rest wait their turn). */
   limits: { perUser: { maxInFlight: number; maxPerMinute: number }; modelConcurrency: number };
+  /** Attachments: whether images go to the model, and the caps on what is downloaded and inlined. */
+  files: {
+    vision: boolean;
+    maxFileBytes: number;
+    maxFilesPerMessage: number;
+    maxImagesPerRequest: number;
+    textTokenBudget: number;
+  };
 }
 
 const MINUTE = 60_000;
@@ -86,6 +101,22 @@ const bool = (name: string, fallback: boolean) =>
       return z.NEVER;
     });
 
+/** An optional TCP port; 0 asks the system for a free one. */
+const port = (name: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 65_535) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a port number from 0 to 65535` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
 const STORE_SCHEMES = ['memory:', 'sqlite:', 'redis:', 'rediss:', 'postgres:', 'postgresql:'];
 
 /** The settings the model client, the contexts and the prompt need: no Slack, no store. */
@@ -123,6 +154,14 @@ const schema = z.object({
   LOG_LEVEL: z
     .enum(['error', 'warn', 'info', 'debug'], { error: 'LOG_LEVEL must be error, warn, info or debug' })
     .default('info'),
+  LOG_FORMAT: z.enum(['json', 'text'], { error: 'LOG_FORMAT must be json or text' }).optional(),
+  HTTP_PORT: port('HTTP_PORT'),
+  HTTP_HOST: z
+    .string()
+    .trim()
+    .regex(/^[\w.:[\]-]+$/, 'HTTP_HOST must be a host name or IP address, e.g. 127.0.0.1 or 0.0.0.0')
+    .default('127.0.0.1'),
+  MODEL_PRICES_FILE: z.string().trim().optional(),
   HISTORY_RETENTION_DAYS: int('HISTORY_RETENTION_DAYS', 30, 1, 3650),
   RECOVERY_WINDOW_MINUTES: int('RECOVERY_WINDOW_MINUTES', 10, 0, 24 * 60),
   RECOVERY_STALE_SECONDS: int('RECOVERY_STALE_SECONDS', 30, 1, 3600),
@@ -134,6 +173,11 @@ const schema = z.object({
   USER_MAX_IN_FLIGHT: int('USER_MAX_IN_FLIGHT', 3, 1, 1_000),
   USER_MAX_PER_MINUTE: int('USER_MAX_PER_MINUTE', 10, 1, 10_000),
   MODEL_MAX_CONCURRENCY: int('MODEL_MAX_CONCURRENCY', 100, 1, 10_000),
+  OPENAI_VISION: bool('OPENAI_VISION', true),
+  MAX_FILE_MB: int('MAX_FILE_MB', 20, 1, 50),
+  MAX_FILES_PER_MESSAGE: int('MAX_FILES_PER_MESSAGE', 10, 0, 50),
+  MAX_IMAGES_PER_REQUEST: int('MAX_IMAGES_PER_REQUEST', 8, 0, 50),
+  FILE_TEXT_TOKEN_BUDGET: int('FILE_TEXT_TOKEN_BUDGET', 8_000, 0, 200_000),
 });
 
 /** What the model-only tools (the chat playground, evals) need: the bot's settings without Slack or a store. */
@@ -190,6 +234,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     contextsDir: model.contextsDir,
     logLevel: e.LOG_LEVEL,
     history: { retentionMs: e.HISTORY_RETENTION_DAYS * DAY, tokenBudget: model.history.tokenBudget },
+    logFormat: e.LOG_FORMAT ?? (env.NODE_ENV === 'production' ? 'json' : 'text'),
+    http: { port: e.HTTP_PORT, host: e.HTTP_HOST },
+    modelPricesFile: e.MODEL_PRICES_FILE ? path.resolve(cwd, e.MODEL_PRICES_FILE) : undefined,
     claimTtlMs: Math.max(DAY, 2 * recoveryWindowMs),
     recovery: {
       windowMs: recoveryWindowMs,
@@ -203,6 +250,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     limits: {
       perUser: { maxInFlight: e.USER_MAX_IN_FLIGHT, maxPerMinute: e.USER_MAX_PER_MINUTE },
       modelConcurrency: e.MODEL_MAX_CONCURRENCY,
+    },
+    files: {
+      vision: e.OPENAI_VISION,
+      maxFileBytes: e.MAX_FILE_MB * 1024 * 1024,
+      maxFilesPerMessage: e.MAX_FILES_PER_MESSAGE,
+      maxImagesPerRequest: e.MAX_IMAGES_PER_REQUEST,
+      textTokenBudget: e.FILE_TEXT_TOKEN_BUDGET,
     },
   };
 }

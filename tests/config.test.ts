@@ -56,6 +56,19 @@ describe('loadConfig', () => {
     expect(message).not.toContain('secret-value');
   });
 
+  it('reads images and files by default, within caps that can be set', () => {
+    expect(loadConfig(valid).files).toEqual({
+      vision: true,
+      maxFileBytes: 20 * 1024 * 1024,
+      maxFilesPerMessage: 10,
+      maxImagesPerRequest: 8,
+      textTokenBudget: 8_000,
+    });
+    const set = loadConfig({ ...valid, OPENAI_VISION: 'false', MAX_FILE_MB: '5', MAX_IMAGES_PER_REQUEST: '2' });
+    expect(set.files).toMatchObject({ vision: false, maxFileBytes: 5 * 1024 * 1024, maxImagesPerRequest: 2 });
+    expect(problems({ ...valid, MAX_FILE_MB: '500' })).toEqual(['MAX_FILE_MB must be a whole number from 1 to 50']);
+  });
+
   it('honours SLACK_API_URL for GovSlack-style or loopback servers', () => {
     const config = loadConfig({ ...valid, SLACK_API_URL: 'http://127.0.0.1:9999/api' });
     expect(config.slack.apiUrl).toBe('http://127.0.0.1:9999/api/');

@@ -71,10 +71,21 @@ export function startRecovery(
     return resumed;
   }
 
+  // A store outage fails every heartbeat: one warning when they start failing, one line when they work again.
+  let failing = false;
   const heartbeat = () => {
     const ids = handler.claimedIds();
     if (ids.length === 0) return;
-    store.touch(ids).catch((err: unknown) => logger.warn('heartbeat failed', { error: describe(err) }));
+    store.touch(ids).then(
+      () => {
+        if (failing) logger.info('heartbeats work again');
+        failing = false;
+      },
+      (err: unknown) => {
+        if (!failing) logger.warn('heartbeat failed', { error: describe(err) });
+        failing = true;
+      },
+    );
   };
   let sweeping = false;
   const tick = () => {

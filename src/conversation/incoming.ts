@@ -1,3 +1,5 @@
+import { type FileRef, parseFileRefs } from '../files/file-ref';
+
 /** A Slack message or mention, reduced to what the bot decides and answers on. Slack-free. */
 export interface IncomingMessage {
   /** Which Events API event carried it. */
@@ -13,10 +15,10 @@ export interface IncomingMessage {
   threadTs?: string;
   /** The asker's team, when it differs from the workspace (Slack Connect). */
   userTeam?: string;
+  /** Attached files (metadata only: id, name, type, size, download URL); absent when there are none. */
+  files?: FileRef[];
   /** Who wrote the thread's first message (Slack's `parent_user_id`), for a reply in a thread. */
   parentUser?: string;
-  /** How many files came with the message. */
-  files?: number;
 }
 
 /** A thread in a workspace: where a reply goes. */
@@ -84,6 +86,7 @@ export function parseEvent(
   // Slack Connect: the asker's org differs from the message's team, or from the workspace the event was sent to.
   const userTeam = typeof event.user_team === 'string' ? event.user_team : undefined;
   const external = userTeam !== undefined && (userTeam !== team || userTeam !== (teamFallback ?? team));
+  const files = hasFiles ? parseFileRefs(event) : [];
   return {
     source: type,
     team,
@@ -94,8 +97,8 @@ export function parseEvent(
     ts,
     ...(threadTs ? { threadTs } : {}),
     ...(external ? { userTeam } : {}),
+    ...(files.length > 0 ? { files } : {}),
     ...(threadTs && isId(event.parent_user_id) ? { parentUser: event.parent_user_id } : {}),
-    ...(hasFiles ? { files: (event.files as unknown[]).length } : {}),
   };
 }
 

@@ -62,6 +62,6 @@ export function questionRecord(message: IncomingMessage, context: Context, answe
     tokensIn: answer.usage?.inputTokens ?? 0,
     tokensCached: answer.usage?.cachedTokens ?? 0,
     tokensOut: answer.usage?.outputTokens ?? 0,
-    files: message.files ?? 0,
+    files: message.files?.length ?? 0,
   };
 }

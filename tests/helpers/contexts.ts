@@ -13,6 +13,7 @@ export function makeContext(overrides: Partial<Context> = {}): Context {
     allowUsers: [],
     desk: DEFAULT_DESK,
     text: 'Laptops are MacBooks managed by Jamf. Reset passwords at https://id.example.com.',
+    knowledgeOnly: false,
     ...overrides,
   };
 }

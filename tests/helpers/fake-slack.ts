@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { appMentionEvent, type EventPayload, eventPayload, messageEvent } from './fake-slack/events';
+import { type FakeFileInput, FileHost, type FileRequest } from './fake-slack/files';
 import { channelType, Directory, type Identity, type UserSettings } from './fake-slack/identity';
 import { type Fault, FaultScript, RateLimiter, type RateLimitMode } from './fake-slack/limits';
 import { MessageStore, type StoredMessage } from './fake-slack/messages';
@@ -10,7 +11,17 @@ import { createMethods } from './fake-slack/methods';
 import { type DeliverOptions, type Delivery, type EnvelopeRecord, SocketHub } from './fake-slack/socket-hub';
 import { type RecordedCall, WebApi } from './fake-slack/web-api';
 
-export type { Delivery, EnvelopeRecord, EventPayload, Fault, RecordedCall, StoredMessage, UserSettings };
+export type {
+  Delivery,
+  EnvelopeRecord,
+  EventPayload,
+  FakeFileInput,
+  Fault,
+  FileRequest,
+  RecordedCall,
+  StoredMessage,
+  UserSettings,
+};
 
 /** How the fake workspace behaves; everything has a default. */
 export interface FakeSlackOptions {
@@ -70,6 +81,8 @@ export class FakeSlack {
   private readonly faults = new FaultScript();
   private readonly statuses = new Map<string, string>();
   private readonly payloads = new Map<string, { payload: object; attempt: number }>();
+  /** Files served behind the bot token (files-pri → redirect → files-tmb), and files.info. */
+  readonly files: FileHost;
 
   private constructor(
     private readonly server: Server,
@@ -99,8 +112,11 @@ export class FakeSlack {
       botPosted: (message) => this.botPosted(message),
       setThreadStatus: (channel, threadTs, status) => this.statuses.set(`${channel}/${threadTs}`, status),
     });
+    this.files = new FileHost(`http://127.0.0.1:${port}`, this.teamId);
+    methods['files.info'] = (args) => this.files.info(args.file);
     this.api = new WebApi(methods, this.settings, this.limiter, this.faults);
     server.on('request', (request, response) => {
+      if (this.files.handle(request, response)) return;
       this.api.handle(request, response).catch((error: unknown) => {
         response.writeHead(500).end(JSON.stringify({ ok: false, error: `fake_failure: ${String(error)}` }));
       });
