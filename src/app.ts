@@ -4,6 +4,8 @@ import { type Recovery, startRecovery } from './answering/recovery';
 import type { Config } from './config';
 import type { ContextRegistry } from './conversation/context';
 import { loadContexts } from './conversation/context-registry';
+import { answerBlocksFor } from './desk/answer-blocks';
+import { buildDesk } from './desk/desk-wiring';
 import { registerListeners } from './listeners';
 import { createOpenAiLlm } from './llm/openai-llm';
 import { type AppLogger, createLogger, type Logger, toSlackLogger } from './logger';
@@ -12,7 +14,6 @@ import { meterLlm } from './ops/metered-llm';
 import { createMetrics, type Metrics } from './ops/metrics';
 import { loadPrices } from './ops/prices';
 import { timeStore } from './ops/timed-store';
-import { FEEDBACK_BLOCKS } from './slack/feedback';
 import { MemberDirectory } from './slack/member-directory';
 import { createReplyStreamer } from './slack/reply-stream';
 import { withSafeText } from './slack/safe-text';
@@ -53,7 +54,8 @@ export interface BotOptions {
 /** The composition root: builds every dependency from the config and wires them. */
 export async function createBot(config: Config, options: BotOptions = {}): Promise<Bot> {
   const logger = options.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
-  const metrics = createMetrics({ prices: loadPrices(config.modelPricesFile) });
+  const prices = loadPrices(config.modelPricesFile);
+  const metrics = createMetrics({ prices });
   const slackLogger = toSlackLogger(logger);
   const contexts = await loadContexts(config.contextsDir, logger);
   let rawStore: ThreadStore | undefined;
@@ -83,20 +85,34 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       idleTimeoutMs: config.openai.idleTimeoutMs,
       maxOutputTokens: config.openai.maxOutputTokens,
     });
+    const meteredLlm = meterLlm(llm, config.openai.model, metrics);
+    const desk = buildDesk({
+      config,
+      store,
+      contexts,
+      logger,
+      prices,
+      llm: meteredLlm,
+      side: sideWriter,
+      client: sideClient,
+      slack: app.client,
+      botUserId: auth.user_id,
+    });
     const handler = createQuestionHandler({
       config,
       logger,
       store,
-      llm: meterLlm(llm, config.openai.model, metrics),
+      llm: meteredLlm,
       contexts,
       streamer,
       side: sideWriter,
       slack: app.client,
       botUserId: auth.user_id,
       members: new MemberDirectory(app.client),
-      answerBlocks: FEEDBACK_BLOCKS,
+      answerBlocks: answerBlocksFor,
+      desk: desk.desk,
     });
-    registerListeners(app, { handler, contexts, logger });
+    registerListeners(app, { handler, contexts, logger, desk: desk.listeners });
     const pingable = rawStore;
     let recovery: Recovery | undefined;
     let draining = false;
@@ -130,6 +146,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
           throw err;
         });
         recovery = startRecovery({ store, handler, logger }, config.recovery);
+        void desk.desk.checkEscalationChannels();
         logger.info('support bot connected', {
           team: auth.team_id,
           bot: auth.user_id,

@@ -40,6 +40,8 @@ export interface Config {
   streaming: { appendIntervalMs: number };
   /** Load limits: per person (in this instance), and model calls at once (the rest wait their turn). */
   limits: { perUser: { maxInFlight: number; maxPerMinute: number }; modelConcurrency: number };
+  /** The support desk: who sees its figures on the app's Home tab (DESK_ADMINS, user ids). */
+  desk: { admins: string[] };
   /** Attachments: whether images go to the model, and the caps on what is downloaded and inlined. */
   files: {
     vision: boolean;
@@ -117,6 +119,31 @@ const port = (name: string) =>
       return n;
     });
 
+/** A comma-separated list of Slack user ids (spaces allowed), deduplicated. */
+const userIds = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const ids = [
+        ...new Set(
+          (v ?? '')
+            .split(',')
+            .map((id) => id.trim())
+            .filter(Boolean),
+        ),
+      ];
+      const wrong = ids.filter((id) => !/^[UW][A-Z0-9]{2,}$/.test(id));
+      if (wrong.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must list user ids like U0123ABCD (not: ${wrong.join(', ')})`,
+        });
+        return z.NEVER;
+      }
+      return ids;
+    });
+
 const STORE_SCHEMES = ['memory:', 'sqlite:', 'redis:', 'rediss:', 'postgres:', 'postgresql:'];
 
 /** The settings the model client, the contexts and the prompt need: no Slack, no store. */
@@ -172,6 +199,7 @@ const schema = z.object({
   STREAM_APPEND_INTERVAL_MS: int('STREAM_APPEND_INTERVAL_MS', 1_500, 100, 60_000),
   USER_MAX_IN_FLIGHT: int('USER_MAX_IN_FLIGHT', 3, 1, 1_000),
   USER_MAX_PER_MINUTE: int('USER_MAX_PER_MINUTE', 10, 1, 10_000),
+  DESK_ADMINS: userIds('DESK_ADMINS'),
   MODEL_MAX_CONCURRENCY: int('MODEL_MAX_CONCURRENCY', 100, 1, 10_000),
   OPENAI_VISION: bool('OPENAI_VISION', true),
   MAX_FILE_MB: int('MAX_FILE_MB', 20, 1, 50),
@@ -247,6 +275,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     access: { allowExternalUsers: e.ALLOW_EXTERNAL_USERS, dmMembersOnly: e.DM_MEMBERS_ONLY },
     streaming: { appendIntervalMs: e.STREAM_APPEND_INTERVAL_MS },
+    desk: { admins: e.DESK_ADMINS },
     limits: {
       perUser: { maxInFlight: e.USER_MAX_IN_FLIGHT, maxPerMinute: e.USER_MAX_PER_MINUTE },
       modelConcurrency: e.MODEL_MAX_CONCURRENCY,

@@ -30,7 +30,7 @@ export function kindOfChannel(channel: string): ChannelKind {
   return channel.startsWith('D') ? 'dm' : 'channel';
 }
 
-export function createDesk(deps: HandoffDeps & { contexts: ContextRegistry }) {
+export function createDesk(deps: HandoffDeps & { contexts: ContextRegistry; model: string }) {
   const { book, logger, retentionMs } = deps;
   const keyOf = (place: Pick<DeskPlace, 'team' | 'channel' | 'threadTs'>) =>
     `${place.team}:${place.channel}:${place.threadTs}`;
@@ -88,14 +88,14 @@ export function createDesk(deps: HandoffDeps & { contexts: ContextRegistry }) {
       if (record.value !== 'down' || !place.context.desk.escalation?.channel) return;
       const blocks = [
         { type: 'section', text: { type: 'mrkdwn', text: OFFER_PERSON } },
-        { type: 'actions', elements: [HANDOFF_BUTTON] },
+        { type: 'actions', elements: [{ ...HANDOFF_BUTTON, value: place.threadTs }] },
       ];
       await deps.writer.ephemeral(place, record.user, OFFER_PERSON, blocks);
     },
 
     /** Stores one question's record (no text). */
     async question(record: QuestionRecord): Promise<void> {
-      await book.recordQuestion(record, record.at + retentionMs).catch((err: unknown) => {
+      await book.recordQuestion({ ...record, model: deps.model }, record.at + retentionMs).catch((err: unknown) => {
         logger.warn('could not store the question record', { error: describe(err) });
       });
     },

@@ -53,6 +53,8 @@ export interface QuestionRecord {
   tokensOut: number;
   /** Files attached to the question. */
   files: number;
+  /** The model that answered, for the cost estimate. */
+  model?: string;
 }
 
 /** The desk's book, on every backend; every record expires at the `expiresAt` given (history retention). */
