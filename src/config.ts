@@ -41,7 +41,11 @@ export interface Config {
   /** Load limits: per person (in this instance), and model calls at once (the rest wait their turn). */
   limits: { perUser: { maxInFlight: number; maxPerMinute: number }; modelConcurrency: number };
   /** The support desk: who sees its figures on the app's Home tab (DESK_ADMINS, user ids). */
-  desk: { admins: string[] };
+  desk: {
+    admins: string[];
+    /** Reads the variable a context's `escalation.webhook_env` names (from the same environment as the rest). */
+    webhookUrl(name: string): string | undefined;
+  };
   /** Attachments: whether images go to the model, and the caps on what is downloaded and inlined. */
   files: {
     vision: boolean;
@@ -275,7 +279,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     access: { allowExternalUsers: e.ALLOW_EXTERNAL_USERS, dmMembersOnly: e.DM_MEMBERS_ONLY },
     streaming: { appendIntervalMs: e.STREAM_APPEND_INTERVAL_MS },
-    desk: { admins: e.DESK_ADMINS },
+    desk: { admins: e.DESK_ADMINS, webhookUrl: (name) => env[name]?.trim() || undefined },
     limits: {
       perUser: { maxInFlight: e.USER_MAX_IN_FLIGHT, maxPerMinute: e.USER_MAX_PER_MINUTE },
       modelConcurrency: e.MODEL_MAX_CONCURRENCY,

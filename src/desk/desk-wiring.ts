@@ -23,7 +23,6 @@ export interface DeskParts {
   logger: Logger;
   botUserId: string;
   prices: PriceTable;
-  env?: Record<string, string | undefined>;
 }
 
 /** The desk, and what its listeners need. */
@@ -39,7 +38,7 @@ export function buildDesk(parts: DeskParts): { desk: Desk; listeners: DeskListen
     llm: parts.llm,
     logger,
     retentionMs: config.history.retentionMs,
-    env: parts.env ?? process.env,
+    webhookUrl: config.desk.webhookUrl,
     contexts: parts.contexts,
     model: config.openai.model,
   });

@@ -38,8 +38,8 @@ export interface HandoffDeps {
   llm: Llm;
   logger: Logger;
   retentionMs: number;
-  /** Where webhook URLs are read (`escalation.webhook_env`). */
-  env: Record<string, string | undefined>;
+  /** Reads the variable named by `escalation.webhook_env`. */
+  webhookUrl(name: string): string | undefined;
   /** Pause before the webhook's first retry (tests shorten it). */
   webhookPauseMs?: number;
 }
@@ -99,7 +99,7 @@ export function createHandoff(deps: HandoffDeps) {
     const posted = await deps.writer.announce(team, escalation.channel, text);
     await deps.side.post(place, handedOff(escalation.mention ?? `<#${escalation.channel}>`));
     logger.info('handed off to a person', { channel, threadTs, via: request.via, posted: posted !== undefined });
-    const url = escalation.webhookEnv ? deps.env[escalation.webhookEnv] : undefined;
+    const url = escalation.webhookEnv ? deps.webhookUrl(escalation.webhookEnv) : undefined;
     if (escalation.webhookEnv && !url)
       logger.warn('handoff webhook variable is not set', { name: escalation.webhookEnv });
     if (url) {
