@@ -58,7 +58,7 @@ export interface Config {
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
-const DEFAULT_MODEL = 'gpt-5.4-mini';
+export const DEFAULT_MODEL = 'gpt-5.4-mini';
 /**
  * Output tokens an answer may use unless OPENAI_MAX_OUTPUT_TOKENS says otherwise (0 = no cap). Reasoning models count
  * their reasoning here too, so this leaves room for it beside a long Slack answer (~1,500 tokens).
