@@ -6,6 +6,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { countTokens } from '../src/conversation/tokens';
 import { openKnowledgeBase } from '../src/knowledge';
 import type { Logger } from '../src/logger';
+import { retrievalOverhead } from './knowledge-overhead';
 import { percentile } from './stats';
 
 const quiet: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
@@ -155,8 +156,9 @@ async function quality(): Promise<void> {
 
 async function main(): Promise<void> {
   const only = process.argv[2];
-  if (only !== 'index') await quality();
-  if (only !== 'quality') await indexingAndRetrieval();
+  if (!only || only === 'quality') await quality();
+  if (!only || only === 'index') await indexingAndRetrieval();
+  if (!only || only === 'overhead') await retrievalOverhead();
 }
 
 if (KEEP) console.log(writeCorpus(process.argv[3] ?? mkdtempSync(path.join(tmpdir(), 'knowledge-corpus-'))));

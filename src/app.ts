@@ -6,6 +6,8 @@ import type { ContextRegistry } from './conversation/context';
 import { loadContexts } from './conversation/context-registry';
 import { answerBlocksFor } from './desk/answer-blocks';
 import { buildDesk } from './desk/desk-wiring';
+import type { KnowledgeLibrary } from './knowledge/library';
+import { openKnowledgeLibrary } from './knowledge/library-from-config';
 import { registerListeners } from './listeners';
 import { createOpenAiLlm } from './llm/openai-llm';
 import { type AppLogger, createLogger, type Logger, toSlackLogger } from './logger';
@@ -29,6 +31,8 @@ export interface Bot {
   store: ThreadStore;
   contexts: ContextRegistry;
   handler: QuestionHandler;
+  /** The contexts' knowledge folders, each indexed once and followed as its files change. */
+  knowledge: KnowledgeLibrary;
   /** Status lines, notices and deletions inside the write budget, on a client whose 429s never pause the answers. */
   sideWriter: SideWriter;
   logger: Logger;
@@ -75,6 +79,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       }),
     );
     const sideWriter = createSideWriter({ client: sideClient, budget, logger });
+    const knowledge = openKnowledgeLibrary(config, logger);
     const llm = createOpenAiLlm({
       apiKey: config.openai.apiKey,
       baseURL: config.openai.baseUrl,
@@ -111,6 +116,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       members: new MemberDirectory(app.client),
       answerBlocks: answerBlocksFor,
       desk: desk.desk,
+      knowledge: { library: knowledge, tokenBudget: config.knowledge.tokenBudget },
     });
     registerListeners(app, { handler, contexts, logger, desk: desk.listeners });
     const pingable = rawStore;
@@ -128,6 +134,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       store,
       contexts,
       handler,
+      knowledge,
       sideWriter,
       logger,
       botUserId: auth.user_id,
@@ -147,6 +154,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
         });
         recovery = startRecovery({ store, handler, logger }, config.recovery);
         void desk.desk.checkEscalationChannels();
+        await knowledge.prepare(knowledgeFolders(contexts));
         logger.info('support bot connected', {
           team: auth.team_id,
           bot: auth.user_id,
@@ -163,6 +171,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
         handler.close();
         if (unfinished > 0) logger.warn('stopping with answers unfinished', { unfinished });
         contexts.close();
+        knowledge.close();
         await llm.close().catch(() => undefined);
         await store.close();
         await ops?.close();
@@ -173,4 +182,9 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
     await rawStore?.close().catch(() => undefined);
     throw err;
   }
+}
+
+/** The folders the loaded contexts name. */
+function knowledgeFolders(contexts: ContextRegistry): string[] {
+  return contexts.all().flatMap((context) => (context.knowledge ? [context.knowledge] : []));
 }

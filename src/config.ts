@@ -54,6 +54,8 @@ export interface Config {
     maxImagesPerRequest: number;
     textTokenBudget: number;
   };
+  /** Knowledge folders: tokens of excerpts per question, the embedding model (hybrid search) and its cache. */
+  knowledge: { tokenBudget: number; embeddingModel: string | undefined; cacheDir: string };
 }
 
 const MINUTE = 60_000;
@@ -165,6 +167,9 @@ const modelFields = {
   OPENAI_MAX_OUTPUT_TOKENS: int('OPENAI_MAX_OUTPUT_TOKENS', DEFAULT_MAX_OUTPUT_TOKENS, 0, 1_000_000),
   CONTEXTS_DIR: z.string().trim().min(1).default('contexts'),
   HISTORY_TOKEN_BUDGET: int('HISTORY_TOKEN_BUDGET', 12_000, 500, 1_000_000),
+  KNOWLEDGE_TOKEN_BUDGET: int('KNOWLEDGE_TOKEN_BUDGET', 3_000, 200, 100_000),
+  OPENAI_EMBEDDING_MODEL: z.string().trim().optional(),
+  KNOWLEDGE_CACHE_DIR: z.string().trim().min(1).default('data/knowledge-cache'),
 };
 
 const modelSchema = z.object(modelFields);
@@ -213,7 +218,9 @@ const schema = z.object({
 });
 
 /** What the model-only tools (the chat playground, evals) need: the bot's settings without Slack or a store. */
-export type ModelConfig = Pick<Config, 'openai' | 'contextsDir'> & { history: Pick<Config['history'], 'tokenBudget'> };
+export type ModelConfig = Pick<Config, 'openai' | 'contextsDir' | 'knowledge'> & {
+  history: Pick<Config['history'], 'tokenBudget'>;
+};
 
 function present(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(
@@ -235,6 +242,11 @@ function modelConfigOf(e: z.infer<typeof modelSchema>, cwd: string): ModelConfig
     },
     contextsDir: path.resolve(cwd, e.CONTEXTS_DIR),
     history: { tokenBudget: e.HISTORY_TOKEN_BUDGET },
+    knowledge: {
+      tokenBudget: e.KNOWLEDGE_TOKEN_BUDGET,
+      embeddingModel: e.OPENAI_EMBEDDING_MODEL || undefined,
+      cacheDir: path.resolve(cwd, e.KNOWLEDGE_CACHE_DIR),
+    },
   };
 }
 
@@ -291,5 +303,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
       maxImagesPerRequest: e.MAX_IMAGES_PER_REQUEST,
       textTokenBudget: e.FILE_TEXT_TOKEN_BUDGET,
     },
+    knowledge: model.knowledge,
   };
 }

@@ -4,6 +4,7 @@ import type { Context } from '../conversation/context';
 import { type IncomingMessage, replyPlace } from '../conversation/incoming';
 import { buildRequest } from '../conversation/prompt';
 import { onlyMentions } from '../conversation/should-answer';
+import { NOT_IN_GUIDES_REPLY } from '../knowledge';
 import type { Llm, LlmUsage } from '../llm/llm';
 import type { Logger } from '../logger';
 import type { ReplyStreamer } from '../slack/reply-types';
@@ -13,10 +14,11 @@ import { deadlineSignal, within } from './deadline';
 import { describe, upstreamText } from './describe-error';
 import { loadHistory } from './load-history';
 import type { ModelSlots } from './model-slots';
+import { type KnowledgeDeps, NO_KNOWLEDGE, retrieveKnowledge, workingStatus } from './retrieval';
 import { saveTurn } from './save-turn';
 import { streamAnswer } from './stream-answer';
 import type { RepliesReader } from './thread-history';
-import { CUT_SHORT, CUT_SHORT_MARK, GREETING, TRUNCATED, WORKING, withRef } from './wording';
+import { CUT_SHORT, CUT_SHORT_MARK, GREETING, TRUNCATED, withRef } from './wording';
 
 /** What answering needs; built once in the composition root. */
 export interface AnswerDeps {
@@ -33,6 +35,8 @@ export interface AnswerDeps {
   instructions(context: Context): string;
   /** Blocks attached to the end of every answer (feedback buttons), or per context (the desk's buttons). */
   answerBlocks?: unknown[] | ((context: Context) => unknown[]);
+  /** Search of the contexts' knowledge folders. */
+  knowledge?: KnowledgeDeps;
 }
 
 /** One question to answer now. */
@@ -73,17 +77,22 @@ export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<
   const { message, context, ref } = job;
   const place = replyPlace(message);
   const measure: AnswerMeasure = {};
-  const status = afterModelRequests().then(() => deps.side.status(place, WORKING));
+  const status = afterModelRequests().then(() => deps.side.status(place, workingStatus(deps.knowledge, context)));
   const history = await loadHistory(deps, message, job.mayQuote, ref);
-  const reply = deps.streamer.open({
-    ...place,
-    userId: message.user,
-    isDm: message.channelType === 'im',
-    onMessage: (ts) => {
-      if (measure.answerTs === undefined) Object.assign(measure, { answerTs: ts, firstVisibleAt: Date.now() });
-      job.onMessage(ts);
-    },
-  });
+  const bareMention = history.length === 0 && onlyMentions(message.text, deps.botUserId);
+  const found = bareMention ? NO_KNOWLEDGE : await retrieveKnowledge(deps, context, message.text, history, ref);
+  const reply = found.cite(
+    deps.streamer.open({
+      ...place,
+      userId: message.user,
+      isDm: message.channelType === 'im',
+      onMessage: (ts) => {
+        if (measure.answerTs === undefined) Object.assign(measure, { answerTs: ts, firstVisibleAt: Date.now() });
+        job.onMessage(ts);
+      },
+      chunks: found.chunks,
+    }),
+  );
   const save = (text: string, ts: string | undefined, counted: boolean) =>
     saveTurn({ history: deps.history, retentionMs: deps.config.history.retentionMs, logger: deps.logger }, message, {
       text,
@@ -91,12 +100,14 @@ export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<
       counted,
     });
   // A bare mention with nothing to read gives the model nothing to answer: ask instead. The saved turn makes the
-  // asker's reply in the thread a follow-up, answered without a new mention.
-  if (history.length === 0 && onlyMentions(message.text, deps.botUserId)) {
-    reply.write(GREETING);
+  // asker's reply in the thread a follow-up, answered without a new mention. A `knowledge_only` context whose guides
+  // are silent says so without asking the model to improvise.
+  const fixed = bareMention ? GREETING : found.abstain ? NOT_IN_GUIDES_REPLY : undefined;
+  if (fixed) {
+    reply.write(fixed);
     const result = await reply.finish();
     await status;
-    await save(GREETING, result.messageTs[0], false);
+    await save(fixed, result.messageTs[0], false);
     return measure;
   }
   const { request, kept, counted } = buildRequest({
@@ -105,6 +116,7 @@ export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<
     history,
     question: message.text,
     tokenBudget: deps.config.history.tokenBudget,
+    passages: found.passages,
   });
   deps.logger.debug('asking the model', { ref, historyTurns: history.length, keptTurns: kept });
   await deps.slots.run(async () => {
@@ -119,7 +131,7 @@ export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<
         const text = upstreamText(outcome.error);
         if (text) deps.logger.debug('model error text', { ref, text });
         const result = await reply.abort(withRef(CUT_SHORT, ref));
-        await save(`${outcome.text}\n\n${CUT_SHORT_MARK}`, result.messageTs[0], counted);
+        await save(`${found.forHistory(outcome.text)}\n\n${CUT_SHORT_MARK}`, result.messageTs[0], counted);
         measure.cutShort = true;
         return;
       }
@@ -128,7 +140,7 @@ export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<
       const blocks = typeof deps.answerBlocks === 'function' ? deps.answerBlocks(context) : deps.answerBlocks;
       const result = await within(reply.finish({ blocks }), left, 'finishing the reply');
       await status;
-      await save(outcome.text, result.messageTs[0], counted);
+      await save(found.forHistory(outcome.text), result.messageTs[0], counted);
     } finally {
       limit.clear();
     }

@@ -20,6 +20,7 @@ import { describe, upstreamText } from './describe-error';
 import { Jobs } from './jobs';
 import { HISTORY_TIMEOUT_MS } from './load-history';
 import { ModelSlots } from './model-slots';
+import type { KnowledgeDeps } from './retrieval';
 import type { RepliesReader } from './thread-history';
 import { ThreadLanes } from './thread-lanes';
 import { UserLimits } from './user-limits';
@@ -40,6 +41,8 @@ export interface HandlerDeps {
   answerBlocks?: unknown[] | ((context: Context) => unknown[]);
   /** The support desk: handoffs, stepping back, question records. */
   desk?: Desk;
+  /** Search of the contexts' knowledge folders (src/answering/retrieval.ts). */
+  knowledge?: KnowledgeDeps;
 }
 
 /** Takes Slack message events and answers the ones meant for the bot, once each, in thread order. */

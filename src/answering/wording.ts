@@ -34,6 +34,16 @@ export function withRef(sentence: string, ref: string): string {
   return `${sentence} (ref \`${ref}\`).`;
 }
 
+/** The knowledge search as a task shown at the top of a streamed answer (Slack's task_update chunk). */
+export function searchedGuidesTask(contextName: string): string {
+  return `Searched the ${contextName} guides`;
+}
+/** What the search found, under the task. */
+export function foundSections(count: number): string {
+  if (count === 0) return 'Nothing relevant found';
+  return count === 1 ? '1 relevant section' : `${count} relevant sections`;
+}
+
 // --- The support desk ---
 
 /** The label of the button under answers that brings a person in. */

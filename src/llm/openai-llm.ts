@@ -38,6 +38,9 @@ type Deltas = AsyncGenerator<LlmEvent, DoneEvent | undefined, undefined>;
  */
 const KEEP_ALIVE_MS = 60_000;
 
+/** How long closing waits for connections to finish before cutting them. */
+const CLOSE_GRACE_MS = 1_000;
+
 /** A streaming `Llm` over the official SDK; one client, and one connection pool, for every call. */
 export function createOpenAiLlm(options: OpenAiLlmOptions): Llm & { close(): Promise<void> } {
   // The SDK's own timeout (until headers) and the idle watchdog (once streaming) govern; undici's defaults (300 s
@@ -86,8 +89,17 @@ export function createOpenAiLlm(options: OpenAiLlmOptions): Llm & { close(): Pro
         watchdog.dispose();
       }
     },
-    /** Closes the idle connections; call once nothing streams any more. */
-    close: () => agent.close(),
+    /** Closes the connections; call once nothing streams any more. */
+    // Streams are aborted by then (the shutdown deadline); a connection that still lingers is cut rather than waited on.
+    close: async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), CLOSE_GRACE_MS);
+      });
+      const closed = await Promise.race([agent.close().then(() => 'closed' as const), late]);
+      clearTimeout(timer);
+      if (closed === 'late') await agent.destroy();
+    },
   };
 }
 

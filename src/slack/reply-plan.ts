@@ -21,6 +21,7 @@ export function newReplyState(): ReplyState {
     fallback: false,
     usedFallback: false,
     ending: false,
+    chunks: undefined,
     blocks: undefined,
     failed: false,
     errors: 0,
@@ -89,7 +90,8 @@ function planOpen(state: ReplyState, ctx: PlanContext): ReplyStep {
     const stop = budget.reserve(team, 'chat.stopStream');
     if (stop && budget.tryTake(team, 'chat.startStream')) {
       const { text, answer } = firstPiece(state, options.maxStreamChars);
-      return { kind: 'start', text, answer, stop };
+      const chunks = state.chunks && !ctx.chunksRefused ? { chunks: state.chunks } : {};
+      return { kind: 'start', text, answer, stop, ...chunks };
     }
     stop?.cancel();
     state.fallback = true;

@@ -42,6 +42,8 @@ export interface FakeSlackOptions {
   ackTimeoutMs?: number;
   /** When set, chat.startStream answers {ok:false,error:<this>}. */
   refuseStreaming?: string;
+  /** When set, chat.startStream with chunks other than markdown_text (task updates) answers {ok:false,error:<this>}. */
+  refuseChunks?: string;
 }
 
 /** A user posting in Slack, as userMessage takes it. */
@@ -61,6 +63,7 @@ interface Settings {
   rateLimits: RateLimitMode;
   echoBotMessages: boolean;
   refuseStreaming?: string;
+  refuseChunks?: string;
   teamId: string;
 }
 
@@ -102,6 +105,7 @@ export class FakeSlack {
       rateLimits: options.rateLimits ?? 'off',
       echoBotMessages: options.echoBotMessages ?? true,
       refuseStreaming: options.refuseStreaming,
+      refuseChunks: options.refuseChunks,
       teamId: this.teamId,
     };
     this.directory = new Directory(this.identity);
@@ -151,6 +155,13 @@ export class FakeSlack {
   }
   set refuseStreaming(error: string | undefined) {
     this.settings.refuseStreaming = error;
+  }
+  /** e.g. 'invalid_chunks': streams may start, but not with task updates (the status line must say it instead). */
+  get refuseChunks(): string | undefined {
+    return this.settings.refuseChunks;
+  }
+  set refuseChunks(error: string | undefined) {
+    this.settings.refuseChunks = error;
   }
 
   // --- Recordings ---
