@@ -78,6 +78,8 @@ export interface DeskBook {
   feedbackSince(since: number): Promise<FeedbackRecord[]>;
   /** Questions asked at or after `since`. */
   questionsSince(since: number): Promise<QuestionRecord[]>;
+  /** Erasure on request: deletes the person's feedback (the only desk record naming a person); returns how many. */
+  forgetUser(user: string): Promise<number>;
 }
 
 /** A fresh thread state with no flag set. */

@@ -61,6 +61,14 @@ export class MemoryDesk implements DeskBook {
     return this.#questions.filter((e) => e.expiresAt > now && e.value.at >= since).map((e) => ({ ...e.value }));
   }
 
+  async forgetUser(user: string): Promise<number> {
+    let deleted = 0;
+    for (const [key, entry] of this.#live(this.#feedback)) {
+      if (entry.value.user === user && this.#feedback.delete(key)) deleted++;
+    }
+    return deleted;
+  }
+
   /** The map with its expired entries dropped; throws once the store is closed. */
   #live<T>(map: Map<string, Expiring<T>>): Map<string, Expiring<T>> {
     this.open();

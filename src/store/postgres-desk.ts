@@ -93,6 +93,10 @@ export class PostgresDesk implements DeskBook {
     return (await this.#data('desk_questions', since)) as QuestionRecord[];
   }
 
+  async forgetUser(user: string): Promise<number> {
+    return (await this.#query(`DELETE FROM ${this.s}.desk_feedback WHERE user_id = $1 RETURNING 1`, [user])).length;
+  }
+
   async #data(table: string, since: number): Promise<unknown[]> {
     const sql = `SELECT data FROM ${this.s}.${table} WHERE at >= $1 AND expires_at > ${NOW} ORDER BY at`;
     return (await this.#query(sql, [since])).map((row) => JSON.parse(row.data as string));

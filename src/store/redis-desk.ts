@@ -83,6 +83,14 @@ export class RedisDesk implements DeskBook {
     });
   }
 
+  forgetUser(user: string): Promise<number> {
+    return this.run(async () => {
+      const all = Object.entries(await this.client.hGetAll(this.key('fb')));
+      const theirs = all.filter(([, json]) => (JSON.parse(json) as FeedbackRecord).user === user).map(([f]) => f);
+      return theirs.length > 0 ? this.client.hDel(this.key('fb'), theirs) : 0;
+    });
+  }
+
   questionsSince(since: number): Promise<QuestionRecord[]> {
     return this.run(async () => {
       const now = Date.now();

@@ -85,6 +85,10 @@ export class SqliteDesk implements DeskBook {
     return this.run(() => this.#data('desk_questions', since) as QuestionRecord[]);
   }
 
+  forgetUser(user: string): Promise<number> {
+    return this.run(() => Number(this.db.prepare('DELETE FROM desk_feedback WHERE user_id = ?').run(user).changes));
+  }
+
   #data(table: string, since: number): unknown[] {
     const sql = `SELECT data FROM ${table} WHERE at >= ? AND expires_at > ? ORDER BY at`;
     return (this.db.prepare(sql).all(since, Date.now()) as { data: string }[]).map((row) => JSON.parse(row.data));

@@ -83,6 +83,19 @@ export function runDeskContract(name: string, storeOf: () => ThreadStore): void 
       ]);
     });
 
+    it("forgets a person's feedback on request, and only theirs", async () => {
+      const desk = storeOf().desk;
+      const now = Date.now();
+      const user = `U${randomUUID().slice(0, 8).toUpperCase()}`;
+      await desk.recordFeedback(feedback(user, 'down', now), now + HOUR);
+      await desk.recordFeedback({ ...feedback(user, 'up', now), answerTs: '100.2' }, now + HOUR);
+      await desk.recordFeedback(feedback('U3', 'up', now), now + HOUR);
+      expect(await desk.forgetUser(user)).toBe(2);
+      const left = (await desk.feedbackSince(now - 1)).filter((f) => f.channel === channel);
+      expect(left.map((f) => f.user)).not.toContain(user);
+      expect(left.map((f) => f.user)).toContain('U3');
+    });
+
     it('keeps question records until they expire, and lists them by time', async () => {
       const desk = storeOf().desk;
       const now = Date.now();
