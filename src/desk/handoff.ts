@@ -97,7 +97,11 @@ export function createHandoff(deps: HandoffDeps) {
       summary,
     });
     const posted = await deps.writer.announce(team, escalation.channel, text);
-    await deps.side.post(place, handedOff(escalation.mention ?? `<#${escalation.channel}>`));
+    // Not posted (the bot is not in the channel, Slack is down): the asker is told where to get help instead.
+    await deps.side.post(
+      place,
+      posted ? handedOff(escalation.mention ?? `<#${escalation.channel}>`) : (escalation.help ?? NO_ESCALATION),
+    );
     logger.info('handed off to a person', { channel, threadTs, via: request.via, posted: posted !== undefined });
     const url = escalation.webhookEnv ? deps.webhookUrl(escalation.webhookEnv) : undefined;
     if (escalation.webhookEnv && !url)
