@@ -69,6 +69,20 @@ describe('the desk in a thread: stepping back, resolution, feedback, records, Ho
     expect(await followUp('C0IT', ts, `<@${BOT}> one more thing`)).toBe(true);
   });
 
+  it("resolves on the asker's ✅ on the thread's first message", async () => {
+    const { ts } = await ask('C0IT', 'teams camera is black');
+    await h.slack.systemEvent({
+      type: 'reaction_added',
+      user: 'U1',
+      reaction: 'heavy_check_mark',
+      item_user: 'U1',
+      item: { type: 'message', channel: 'C0IT', ts },
+      event_ts: `${Date.now() / 1000}`,
+    });
+    await h.slack.waitFor(() => h.slack.desk.reactions.includes(`C0IT/${ts}/${RESOLVED_REACTION}`));
+    expect(await h.bot.store.desk.thread(`${h.slack.teamId}:C0IT:${ts}`)).toMatchObject({ resolved: true });
+  });
+
   it('resolves with the Resolved button', async () => {
     const { ts, answer } = await ask('C0IT', 'reset my password');
     await h.slack.interaction(
