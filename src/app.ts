@@ -153,7 +153,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
           throw err;
         });
         recovery = startRecovery({ store, handler, logger }, config.recovery);
-        void desk.desk.checkEscalationChannels();
+        desk.desk.checkEscalationChannels().catch(() => undefined);
         await knowledge.prepare(knowledgeFolders(contexts));
         logger.info('support bot connected', {
           team: auth.team_id,
