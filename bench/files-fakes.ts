@@ -12,15 +12,30 @@ const started = () => {
 };
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+let asked = 0;
+
+/** What one question gave: event → model request (ms, this process's clock), and whether it was answered. */
+interface Asked {
+  requestMs?: number;
+  images: number;
+  answered: boolean;
+  /** When its model request arrived, ms after the batch was sent (the rest is Slack's write pacing). */
+  sinceBatchMs?: number;
+}
 
 const handlers = {
   async start() {
-    slack = await startFakeSlack();
+    slack = await startFakeSlack({ rateLimits: 'off' });
     openai = await startFakeOpenAI();
     return { apiUrl: slack.apiUrl, baseURL: openai.baseURL };
   },
 
-  /** A PNG-signed file of `bytes` bytes; returns its entry for an event's files[]. */
+  async connected() {
+    await started().slack.waitForConnections(1, 20_000);
+    return true;
+  },
+
+  /** A PNG-signed file of `bytes` bytes, kept by the fake Slack; returns its id. */
   addPng(args: { name: string; bytes: number }) {
     const bytes = Buffer.alloc(args.bytes, 0x42);
     Buffer.from(PNG_SIGNATURE).copy(bytes);
@@ -33,12 +48,41 @@ const handlers = {
     return true;
   },
 
-  /** When each model request was fully received (epoch ms), and how many images each carried; then forgets them. */
-  drainRequests() {
-    const { openai: fake } = started();
-    const out = fake.requests.map((r) => ({ at: performance.timeOrigin + r.at, images: imagesOf(r).length }));
-    fake.requests.length = 0;
-    return out;
+  /**
+   * `count` DMs at once (one person each), each with `file` attached when given; resolves once all are answered.
+   * With count 1 the model request is this question's, so event → request is measured exactly.
+   */
+  async ask(args: { count: number; file?: Record<string, unknown> }): Promise<Asked[]> {
+    const { slack: s, openai: o } = started();
+    const from = o.requests.length;
+    const batchStart = performance.now();
+    const questions = Array.from({ length: args.count }, async (): Promise<Asked> => {
+      const n = ++asked;
+      const channel = `D0BENCH${n}`;
+      const t0 = performance.now();
+      const { ts } = await s.userMessage({
+        channel,
+        user: `UBENCH${n}`,
+        text: 'What does this error mean?',
+        ...(args.file ? { subtype: 'file_share', files: [args.file] } : {}),
+      });
+      const answered = await s
+        .waitFor(() => {
+          const replies = s.botReplies(channel, ts);
+          return replies.length > 0 && replies.every((m) => !m.streaming);
+        }, 120_000)
+        .catch(() => false);
+      const request = args.count === 1 ? o.requests[from] : undefined;
+      return { requestMs: request ? request.at - t0 : undefined, images: 0, answered };
+    });
+    const results = await Promise.all(questions);
+    o.requests.slice(from).forEach((request, i) => {
+      results[i].images = imagesOf(request).length;
+      results[i].sinceBatchMs = request.at - batchStart;
+    });
+    // Forget the bodies (5 MB images each): the fakes' memory is not what is measured, but it should not swap.
+    o.requests.length = 0;
+    return results;
   },
 
   async stop() {

@@ -6,6 +6,7 @@ import type { ContextRegistry } from './conversation/context';
 import { loadContexts } from './conversation/context-registry';
 import { answerBlocksFor } from './desk/answer-blocks';
 import { buildDesk } from './desk/desk-wiring';
+import { createAttachmentResources, DEFAULT_ATTACHMENT_CAPS } from './files/attachments';
 import type { KnowledgeLibrary } from './knowledge/library';
 import { openKnowledgeLibrary } from './knowledge/library-from-config';
 import { registerListeners } from './listeners';
@@ -89,6 +90,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       maxRetries: config.openai.maxRetries,
       idleTimeoutMs: config.openai.idleTimeoutMs,
       maxOutputTokens: config.openai.maxOutputTokens,
+      vision: config.files.vision,
     });
     const meteredLlm = meterLlm(llm, config.openai.model, metrics);
     const desk = buildDesk({
@@ -103,6 +105,9 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       slack: app.client,
       botUserId: auth.user_id,
     });
+    // Images waiting for the model hold ~4× their size; 96 MB keeps 50 screenshots pasted at once under ~400 MB RSS.
+    const attachments = createAttachmentResources({ imageMemoryBytes: 96 * 1024 * 1024 });
+    const { vision, ...fileCaps } = config.files;
     const handler = createQuestionHandler({
       config,
       logger,
@@ -117,6 +122,15 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       answerBlocks: answerBlocksFor,
       desk: desk.desk,
       knowledge: { library: knowledge, tokenBudget: config.knowledge.tokenBudget },
+      files: {
+        botToken: config.slack.botToken,
+        slackApiUrl: config.slack.apiUrl,
+        filesInfo: async (file) => (await sideClient.files.info({ file })).file,
+        caps: { ...DEFAULT_ATTACHMENT_CAPS, ...fileCaps },
+        vision,
+        logger,
+        resources: attachments,
+      },
     });
     registerListeners(app, { handler, contexts, logger, desk: desk.listeners });
     const pingable = rawStore;
@@ -173,6 +187,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
         contexts.close();
         knowledge.close();
         await llm.close().catch(() => undefined);
+        await attachments.agent.close().catch(() => undefined);
         await store.close();
         await ops?.close();
       },

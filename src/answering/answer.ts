@@ -4,6 +4,7 @@ import type { Context } from '../conversation/context';
 import { type IncomingMessage, replyPlace } from '../conversation/incoming';
 import { buildRequest } from '../conversation/prompt';
 import { onlyMentions } from '../conversation/should-answer';
+import type { AttachmentDeps } from '../files/attachments';
 import { NOT_IN_GUIDES_REPLY } from '../knowledge';
 import type { Llm, LlmUsage } from '../llm/llm';
 import type { Logger } from '../logger';
@@ -14,11 +15,12 @@ import { deadlineSignal, within } from './deadline';
 import { describe, upstreamText } from './describe-error';
 import { loadHistory } from './load-history';
 import type { ModelSlots } from './model-slots';
+import { attachImages, hasQuestionFiles, NO_FILES, questionWithFiles, readQuestionFiles } from './question-files';
 import { type KnowledgeDeps, NO_KNOWLEDGE, retrieveKnowledge, workingStatus } from './retrieval';
 import { saveTurn } from './save-turn';
 import { streamAnswer } from './stream-answer';
 import type { RepliesReader } from './thread-history';
-import { CUT_SHORT, CUT_SHORT_MARK, GREETING, TRUNCATED, withRef } from './wording';
+import { CUT_SHORT, CUT_SHORT_MARK, GREETING, IMAGES_NOT_SEEN, TRUNCATED, withRef } from './wording';
 
 /** What answering needs; built once in the composition root. */
 export interface AnswerDeps {
@@ -37,6 +39,8 @@ export interface AnswerDeps {
   answerBlocks?: unknown[] | ((context: Context) => unknown[]);
   /** Search of the contexts' knowledge folders. */
   knowledge?: KnowledgeDeps;
+  /** Reading attached files (absent: files are not read, as in tools that answer text only). */
+  files?: AttachmentDeps;
 }
 
 /** One question to answer now. */
@@ -79,7 +83,7 @@ export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<
   const measure: AnswerMeasure = {};
   const status = afterModelRequests().then(() => deps.side.status(place, workingStatus(deps.knowledge, context)));
   const history = await loadHistory(deps, message, job.mayQuote, ref);
-  const bareMention = history.length === 0 && onlyMentions(message.text, deps.botUserId);
+  const bareMention = history.length === 0 && !message.files && onlyMentions(message.text, deps.botUserId);
   const found = bareMention ? NO_KNOWLEDGE : await retrieveKnowledge(deps, context, message.text, history, ref);
   const reply = found.cite(
     deps.streamer.open({
@@ -110,21 +114,25 @@ export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<
     await save(fixed, result.messageTs[0], false);
     return measure;
   }
+  const files = hasQuestionFiles(deps.files, message, history)
+    ? await readQuestionFiles(deps.files, message, history, ref)
+    : NO_FILES;
   const { request, kept, counted } = buildRequest({
     context,
     instructions: deps.instructions(context),
     history,
-    question: message.text,
+    question: questionWithFiles(message.text, files),
     tokenBudget: deps.config.history.tokenBudget,
     passages: found.passages,
   });
+  attachImages(request, files.images);
   deps.logger.debug('asking the model', { ref, historyTurns: history.length, keptTurns: kept });
-  await deps.slots.run(async () => {
+  const answered = deps.slots.run(async () => {
     // The answer's time limit runs from its turn with the model to the last write of its reply.
     const started = Date.now();
     const limit = deadlineSignal(job.signal, deps.config.answerTimeoutMs);
     try {
-      const outcome = await streamAnswer(deps.llm, request, reply, limit.signal);
+      const outcome = await streamAnswer(deps.llm, request, reply, limit.signal).finally(files.release);
       measure.usage = outcome.usage;
       if (outcome.error !== undefined) {
         deps.logger.warn('answer cut short', { ref, error: describe(outcome.error) });
@@ -136,6 +144,7 @@ export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<
         return;
       }
       if (outcome.truncated) reply.write(TRUNCATED);
+      if (files.imagesUnseen(outcome.visionRejected)) reply.write(IMAGES_NOT_SEEN);
       const left = deps.config.answerTimeoutMs - (Date.now() - started);
       const blocks = typeof deps.answerBlocks === 'function' ? deps.answerBlocks(context) : deps.answerBlocks;
       const result = await within(reply.finish({ blocks }), left, 'finishing the reply');
@@ -145,5 +154,7 @@ export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<
       limit.clear();
     }
   }, job.signal);
+  // Also when the model's turn never came (shut down while waiting): the image memory goes back either way.
+  await answered.finally(files.release);
   return measure;
 }

@@ -6,6 +6,7 @@ import { type IncomingMessage, messageKey, parseEvent, replyPlace, threadKey } f
 import { buildInstructions } from '../conversation/prompt';
 import type { Desk } from '../desk/desk';
 import { type AnsweredQuestion, deskPlace, noticeHelper, questionRecord, wantsPerson } from '../desk/desk-questions';
+import type { AttachmentDeps } from '../files/attachments';
 import type { Llm } from '../llm/llm';
 import type { Logger } from '../logger';
 import type { MemberDirectory } from '../slack/member-directory';
@@ -43,6 +44,8 @@ export interface HandlerDeps {
   desk?: Desk;
   /** Search of the contexts' knowledge folders (src/answering/retrieval.ts). */
   knowledge?: KnowledgeDeps;
+  /** Reading attached files; absent: questions are answered from their text. */
+  files?: AttachmentDeps;
 }
 
 /** Takes Slack message events and answers the ones meant for the bot, once each, in thread order. */
