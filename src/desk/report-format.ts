@@ -12,6 +12,7 @@ const COLUMNS: Array<[string, (f: DeskFigures) => string]> = [
   ['questions', (f) => String(f.questions)],
   ['answered', (f) => String(f.answered)],
   ['failed', (f) => String(f.failed)],
+  ['refused', (f) => String(f.refused)],
   ['👍', (f) => String(f.helpful)],
   ['👎', (f) => String(f.notHelpful)],
   ['handed off', (f) => String(f.handedOff)],
