@@ -55,6 +55,8 @@ export async function startBot(
     label?: string;
     /** Extra node flags, e.g. V8 heap sizing. */
     nodeFlags?: string[];
+    /** Extra settings, e.g. HTTP_PORT. */
+    env?: Record<string, string>;
   } = {},
 ): Promise<Bot> {
   const kind = settings.kind ?? 'bot';
@@ -76,6 +78,7 @@ export async function startBot(
       CONTEXTS_DIR: options.contextsDir,
       LOG_LEVEL: settings.logLevel ?? 'warn',
       LOG_FORMAT: 'json',
+      ...settings.env,
     },
   });
   await child.ready;

@@ -2,6 +2,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeBenchContexts } from './context';
+import { opsCost } from './ops-cost';
 import { botLog, type RunOptions } from './processes';
 import { type BenchResults, loadAverage, machine, markdown, table } from './report';
 import {
@@ -14,13 +15,15 @@ import {
   memoryFootprint,
   type StoreResult,
   storeScenarios,
+  type Throughput,
 } from './scenarios';
 import { type BenchStore, memoryStore, postgresStore, redisStore, sqliteStore } from './stores';
 
 /** V8's young generation grows to 128 MB under load by default; capped, the bot's RSS stays far lower. */
 const SMALL_YOUNG_GENERATION = ['--max-semi-space-size=16'];
 
-const USAGE = `npm run bench -- [--ttft ms] [--tps tokens/s] [--stores memory,sqlite,redis,postgres] [--profile dir] [--out file]`;
+const USAGE = `npm run bench -- [--ttft ms] [--tps tokens/s] [--stores memory,sqlite,redis,postgres] [--profile dir] [--out file]
+  npm run bench -- --only opsCost   (the ops server's cost alone, printed, BENCHMARKS.md untouched)`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -31,12 +34,15 @@ async function main(): Promise<void> {
       profile: { type: 'string' },
       out: { type: 'string', default: 'BENCHMARKS.md' },
       help: { type: 'boolean', default: false },
+      only: { type: 'string' },
     },
   });
   if (values.help) {
     console.log(USAGE);
     return;
   }
+  if (values.only === 'opsCost') return runOpsCost();
+  if (values.only !== undefined) throw new Error(`--only knows opsCost, not ${values.only}\n${USAGE}`);
   const started = performance.now();
   const loadAtStart = loadAverage();
   const pacing: ModelPacing = { ttftMs: Number(values.ttft), tokensPerSecond: Number(values.tps) };
@@ -103,6 +109,33 @@ async function main(): Promise<void> {
     step(`written to ${values.out}`);
   } finally {
     for (const store of stores) await store.cleanup().catch(() => undefined);
+    rmSync(contextsDir, { recursive: true, force: true });
+  }
+}
+
+/** The opsCost scenario alone, on the memory store (the cheapest answers: the server's share is largest there). */
+async function runOpsCost(): Promise<void> {
+  const contextsDir = writeBenchContexts();
+  const loadAtStart = loadAverage();
+  try {
+    const result = await opsCost(memoryStore(), { contextsDir });
+    const row = (name: string, t: Throughput) =>
+      `${name}: ${t.answersPerSecond.toFixed(1)} answers/s (median ${t.medianAnswersPerSecond.toFixed(1)}), ` +
+      `${t.cpuMsPerAnswer.toFixed(2)} ms CPU per answer`;
+    console.log(row('HTTP_PORT unset', result.off));
+    console.log(row('HTTP_PORT set, scraped every second', result.on));
+    console.log(
+      `change: ${result.rateChangePercent.toFixed(1)} % answers/s, ${result.cpuChangePercent.toFixed(1)} % CPU per answer; ` +
+        `${result.scrapes} scrapes of /metrics + /readyz, median ${result.scrapeMs.toFixed(1)} ms, ` +
+        `/metrics ${result.metricsBytes} bytes, ${result.scrapeCpuMs.toFixed(2)} ms bot CPU per scrape`,
+    );
+    // Scraped once a second, the server takes scrapeCpuMs of CPU a second; answering takes cpu/answer × answers/s.
+    const share = (result.scrapeCpuMs / (result.on.cpuMsPerAnswer * result.on.answersPerSecond)) * 100;
+    console.log(`one scrape a second is ${share.toFixed(2)} % of the CPU the bot spends answering at full rate`);
+    console.log(
+      `load average at start ${loadAtStart}, at end ${loadAverage()}; bot warnings ${botLog.warn}, errors ${botLog.error}`,
+    );
+  } finally {
     rmSync(contextsDir, { recursive: true, force: true });
   }
 }

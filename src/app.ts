@@ -131,6 +131,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
         logger,
         resources: attachments,
       },
+      metrics,
     });
     registerListeners(app, { handler, contexts, logger, desk: desk.listeners });
     const pingable = rawStore;

@@ -40,9 +40,20 @@ export interface Config {
   streaming: { appendIntervalMs: number };
   /** Load limits: per person (in this instance), and model calls at once (the rest wait their turn). */
   limits: { perUser: { maxInFlight: number; maxPerMinute: number }; modelConcurrency: number };
-  /** The support desk: who sees its figures on the app's Home tab (DESK_ADMINS, user ids). */
+  /**
+   * Daily model-token budgets, counted in the store and reset at `resetUtcHour`: per person (0 = none), per context
+   * and per workspace (undefined = none).
+   */
+  budgets: {
+    userDaily: number;
+    contextDaily: number | undefined;
+    workspaceDaily: number | undefined;
+    resetUtcHour: number;
+  };
+  /** Slack user ids of the desk admins (DESK_ADMINS): exempt from the daily budgets. */
+  deskAdmins: string[];
+  /** The support desk: where a context's handoff webhook URL is read. */
   desk: {
-    admins: string[];
     /** Reads the variable a context's `escalation.webhook_env` names (from the same environment as the rest). */
     webhookUrl(name: string): string | undefined;
   };
@@ -125,31 +136,6 @@ const port = (name: string) =>
       return n;
     });
 
-/** A comma-separated list of Slack user ids (spaces allowed), deduplicated. */
-const userIds = (name: string) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      const ids = [
-        ...new Set(
-          (v ?? '')
-            .split(',')
-            .map((id) => id.trim())
-            .filter(Boolean),
-        ),
-      ];
-      const wrong = ids.filter((id) => !/^[UW][A-Z0-9]{2,}$/.test(id));
-      if (wrong.length > 0) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `${name} must list user ids like U0123ABCD (not: ${wrong.join(', ')})`,
-        });
-        return z.NEVER;
-      }
-      return ids;
-    });
-
 const STORE_SCHEMES = ['memory:', 'sqlite:', 'redis:', 'rediss:', 'postgres:', 'postgresql:'];
 
 /** The settings the model client, the contexts and the prompt need: no Slack, no store. */
@@ -208,13 +194,30 @@ const schema = z.object({
   STREAM_APPEND_INTERVAL_MS: int('STREAM_APPEND_INTERVAL_MS', 1_500, 100, 60_000),
   USER_MAX_IN_FLIGHT: int('USER_MAX_IN_FLIGHT', 3, 1, 1_000),
   USER_MAX_PER_MINUTE: int('USER_MAX_PER_MINUTE', 10, 1, 10_000),
-  DESK_ADMINS: userIds('DESK_ADMINS'),
   MODEL_MAX_CONCURRENCY: int('MODEL_MAX_CONCURRENCY', 100, 1, 10_000),
   OPENAI_VISION: bool('OPENAI_VISION', true),
   MAX_FILE_MB: int('MAX_FILE_MB', 20, 1, 50),
   MAX_FILES_PER_MESSAGE: int('MAX_FILES_PER_MESSAGE', 10, 0, 50),
   MAX_IMAGES_PER_REQUEST: int('MAX_IMAGES_PER_REQUEST', 8, 0, 50),
   FILE_TEXT_TOKEN_BUDGET: int('FILE_TEXT_TOKEN_BUDGET', 8_000, 0, 200_000),
+  USER_DAILY_TOKENS: int('USER_DAILY_TOKENS', 200_000, 0, 1_000_000_000),
+  CONTEXT_DAILY_TOKENS: int('CONTEXT_DAILY_TOKENS', 0, 0, 1_000_000_000_000),
+  WORKSPACE_DAILY_TOKENS: int('WORKSPACE_DAILY_TOKENS', 0, 0, 1_000_000_000_000),
+  BUDGET_RESET_UTC_HOUR: int('BUDGET_RESET_UTC_HOUR', 0, 0, 23),
+  DESK_ADMINS: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (ids) => ids.every((id) => /^[UW][A-Z0-9]+$/.test(id)),
+      'DESK_ADMINS must be Slack user ids separated by commas, e.g. U0123ABCD,U0456EFGH',
+    ),
 });
 
 /** What the model-only tools (the chat playground, evals) need: the bot's settings without Slack or a store. */
@@ -291,11 +294,18 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     access: { allowExternalUsers: e.ALLOW_EXTERNAL_USERS, dmMembersOnly: e.DM_MEMBERS_ONLY },
     streaming: { appendIntervalMs: e.STREAM_APPEND_INTERVAL_MS },
-    desk: { admins: e.DESK_ADMINS, webhookUrl: (name) => env[name]?.trim() || undefined },
+    desk: { webhookUrl: (name) => env[name]?.trim() || undefined },
     limits: {
       perUser: { maxInFlight: e.USER_MAX_IN_FLIGHT, maxPerMinute: e.USER_MAX_PER_MINUTE },
       modelConcurrency: e.MODEL_MAX_CONCURRENCY,
     },
+    budgets: {
+      userDaily: e.USER_DAILY_TOKENS,
+      contextDaily: e.CONTEXT_DAILY_TOKENS || undefined,
+      workspaceDaily: e.WORKSPACE_DAILY_TOKENS || undefined,
+      resetUtcHour: e.BUDGET_RESET_UTC_HOUR,
+    },
+    deskAdmins: e.DESK_ADMINS,
     files: {
       vision: e.OPENAI_VISION,
       maxFileBytes: e.MAX_FILE_MB * 1024 * 1024,

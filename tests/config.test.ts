@@ -1,17 +1,9 @@
 import { loadConfig, loadModelConfig } from '../src/config';
-import { ConfigError } from '../src/errors';
+import type { ConfigError } from '../src/errors';
+import { configProblems, VALID_ENV } from './helpers/config-env';
 
-const valid = { SLACK_BOT_TOKEN: 'xoxb-1-abc', SLACK_APP_TOKEN: 'xapp-1-abc', OPENAI_API_KEY: 'sk-testkey123456' };
-
-function problems(env: NodeJS.ProcessEnv): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
+const valid = VALID_ENV;
+const problems = configProblems;
 
 describe('loadConfig', () => {
   it('applies defaults for everything but the three secrets', () => {

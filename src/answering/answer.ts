@@ -16,6 +16,7 @@ import { describe, upstreamText } from './describe-error';
 import { loadHistory } from './load-history';
 import type { ModelSlots } from './model-slots';
 import { attachImages, hasQuestionFiles, NO_FILES, questionWithFiles, readQuestionFiles } from './question-files';
+import { requestIds } from './request-ids';
 import { type KnowledgeDeps, NO_KNOWLEDGE, retrieveKnowledge, workingStatus } from './retrieval';
 import { saveTurn } from './save-turn';
 import { streamAnswer } from './stream-answer';
@@ -35,7 +36,7 @@ export interface AnswerDeps {
   slots: ModelSlots;
   /** The model instructions for a context (cached per context version). */
   instructions(context: Context): string;
-  /** Blocks attached to the end of every answer (feedback buttons), or per context (the desk's buttons). */
+  /** Blocks attached to the end of every answer (feedback buttons). */
   answerBlocks?: unknown[] | ((context: Context) => unknown[]);
   /** Search of the contexts' knowledge folders. */
   knowledge?: KnowledgeDeps;
@@ -54,6 +55,14 @@ export interface AnswerJob {
   mayQuote(user: string, userTeam: string | undefined): boolean;
   /** Called with each Slack message the answer writes, as soon as it exists. */
   onMessage(ts: string): void;
+  /** Called when the answer's time limit (ANSWER_TIMEOUT_MS) cut it, before it resolves or rejects. */
+  onDeadline?(): void;
+}
+
+/** How a delivered answer ended: the model's token usage, and whether it was cut short. */
+export interface AnswerEnd {
+  usage?: LlmUsage;
+  cutShort: boolean;
 }
 
 /**
@@ -66,21 +75,10 @@ function afterModelRequests(): Promise<void> {
   return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }
 
-/** What an answer measured, for the question's record. */
-export interface AnswerMeasure {
-  /** The answer's first message, and when it appeared (first visible text). */
-  answerTs?: string;
-  firstVisibleAt?: number;
-  usage?: LlmUsage;
-  /** The answer ended with the cut-short note. */
-  cutShort?: boolean;
-}
-
 /** Answers one question in its thread; rejects only when nothing of an answer reached Slack. */
-export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<AnswerMeasure> {
+export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<AnswerEnd> {
   const { message, context, ref } = job;
-  const place = replyPlace(message);
-  const measure: AnswerMeasure = {};
+  const place = { ...replyPlace(message), ref };
   const status = afterModelRequests().then(() => deps.side.status(place, workingStatus(deps.knowledge, context)));
   const history = await loadHistory(deps, message, job.mayQuote, ref);
   const bareMention = history.length === 0 && !message.files && onlyMentions(message.text, deps.botUserId);
@@ -90,10 +88,7 @@ export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<
       ...place,
       userId: message.user,
       isDm: message.channelType === 'im',
-      onMessage: (ts) => {
-        if (measure.answerTs === undefined) Object.assign(measure, { answerTs: ts, firstVisibleAt: Date.now() });
-        job.onMessage(ts);
-      },
+      onMessage: job.onMessage,
       chunks: found.chunks,
     }),
   );
@@ -112,7 +107,7 @@ export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<
     const result = await reply.finish();
     await status;
     await save(fixed, result.messageTs[0], false);
-    return measure;
+    return { cutShort: false };
   }
   const files = hasQuestionFiles(deps.files, message, history)
     ? await readQuestionFiles(deps.files, message, history, ref)
@@ -126,22 +121,21 @@ export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<
     passages: found.passages,
   });
   attachImages(request, files.images);
+  Object.assign(request, requestIds(message));
   deps.logger.debug('asking the model', { ref, historyTurns: history.length, keptTurns: kept });
-  const answered = deps.slots.run(async () => {
+  const answered = deps.slots.run(async (): Promise<AnswerEnd> => {
     // The answer's time limit runs from its turn with the model to the last write of its reply.
     const started = Date.now();
     const limit = deadlineSignal(job.signal, deps.config.answerTimeoutMs);
     try {
       const outcome = await streamAnswer(deps.llm, request, reply, limit.signal).finally(files.release);
-      measure.usage = outcome.usage;
       if (outcome.error !== undefined) {
         deps.logger.warn('answer cut short', { ref, error: describe(outcome.error) });
         const text = upstreamText(outcome.error);
         if (text) deps.logger.debug('model error text', { ref, text });
         const result = await reply.abort(withRef(CUT_SHORT, ref));
         await save(`${found.forHistory(outcome.text)}\n\n${CUT_SHORT_MARK}`, result.messageTs[0], counted);
-        measure.cutShort = true;
-        return;
+        return { usage: outcome.usage, cutShort: true };
       }
       if (outcome.truncated) reply.write(TRUNCATED);
       if (files.imagesUnseen(outcome.visionRejected)) reply.write(IMAGES_NOT_SEEN);
@@ -150,11 +144,12 @@ export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<
       const result = await within(reply.finish({ blocks }), left, 'finishing the reply');
       await status;
       await save(found.forHistory(outcome.text), result.messageTs[0], counted);
+      return { usage: outcome.usage, cutShort: false };
     } finally {
+      if (limit.signal.aborted && !job.signal.aborted) job.onDeadline?.();
       limit.clear();
     }
   }, job.signal);
   // Also when the model's turn never came (shut down while waiting): the image memory goes back either way.
-  await answered.finally(files.release);
-  return measure;
+  return answered.finally(files.release);
 }

@@ -1,5 +1,4 @@
 /** The handler skeleton: filter → claim → gate → answer in thread order → complete, or one apology. */
-import { randomBytes } from 'node:crypto';
 import type { Config } from '../config';
 import type { Context, ContextRegistry } from '../conversation/context';
 import { type IncomingMessage, messageKey, parseEvent, replyPlace, threadKey } from '../conversation/incoming';
@@ -9,29 +8,35 @@ import { type AnsweredQuestion, deskPlace, noticeHelper, questionRecord, wantsPe
 import type { AttachmentDeps } from '../files/attachments';
 import type { Llm } from '../llm/llm';
 import type { Logger } from '../logger';
+import type { QuestionOutcome } from '../ops/metrics';
 import type { MemberDirectory } from '../slack/member-directory';
 import type { ReplyStreamer } from '../slack/reply-types';
 import type { SideWriter } from '../slack/side-writes';
-import type { ClaimBook, ThreadHistory, ThreadLeases } from '../store/thread-store';
+import type { ClaimBook, ThreadHistory, ThreadLeases, UsageCounters } from '../store/thread-store';
 import { type AnswerReason, createGate } from './admission';
 import { answerQuestion } from './answer';
+import { SpendBudgets, type Spending } from './budgets';
 import { Claims } from './claims';
-import { within } from './deadline';
+import { DeadlineError, within } from './deadline';
 import { describe, upstreamText } from './describe-error';
 import { Jobs } from './jobs';
 import { HISTORY_TIMEOUT_MS } from './load-history';
 import { ModelSlots } from './model-slots';
+import { type AnswerMetrics, NO_METRICS, QuestionTrack, trackReplies } from './outcomes';
 import type { KnowledgeDeps } from './retrieval';
 import type { RepliesReader } from './thread-history';
 import { ThreadLanes } from './thread-lanes';
 import { UserLimits } from './user-limits';
-import { SORRY, TOO_LATE, TOO_MANY, withRef } from './wording';
+import { overBudget, SORRY, TOO_LATE, TOO_MANY, withRef } from './wording';
 
 /** What the handler needs; built once in the composition root. */
 export interface HandlerDeps {
-  config: Pick<Config, 'history' | 'claimTtlMs' | 'answerTimeoutMs' | 'access' | 'recovery' | 'limits'>;
+  config: Pick<
+    Config,
+    'history' | 'claimTtlMs' | 'answerTimeoutMs' | 'access' | 'recovery' | 'limits' | 'budgets' | 'deskAdmins'
+  >;
   logger: Logger;
-  store: ThreadHistory & ClaimBook & ThreadLeases;
+  store: ThreadHistory & ClaimBook & ThreadLeases & UsageCounters;
   llm: Llm;
   contexts: ContextRegistry;
   streamer: ReplyStreamer;
@@ -46,6 +51,8 @@ export interface HandlerDeps {
   knowledge?: KnowledgeDeps;
   /** Reading attached files; absent: questions are answered from their text. */
   files?: AttachmentDeps;
+  /** Question outcomes, answers in flight and answer times; nothing is reported without. */
+  metrics?: AnswerMetrics;
 }
 
 /** Takes Slack message events and answers the ones meant for the bot, once each, in thread order. */
@@ -64,6 +71,8 @@ export function createQuestionHandler(deps: HandlerDeps) {
   const limits = new UserLimits(config.limits.perUser);
   const slots = new ModelSlots(config.limits.modelConcurrency);
   const jobs = new Jobs();
+  const metrics = deps.metrics ?? NO_METRICS;
+  const budgets = new SpendBudgets({ counters: store, budgets: config.budgets, admins: config.deskAdmins, logger });
   const instructionsFor = new WeakMap<Context, string>();
   const answerDeps = {
     ...deps,
@@ -83,6 +92,7 @@ export function createQuestionHandler(deps: HandlerDeps) {
 
   /** Handles one `message` or `app_mention` event; resolves once the question is claimed (not answered). */
   async function onEvent(event: unknown, teamId: string | undefined): Promise<void> {
+    const arrivedAt = performance.now();
     const message = parseEvent(event, teamId, deps.botUserId);
     if (typeof message === 'string') {
       logger.debug('event ignored', { reason: message });
@@ -92,25 +102,31 @@ export function createQuestionHandler(deps: HandlerDeps) {
     const admission = await gate.check(message, contextOf(message));
     if (!admission.admit) {
       logger.debug('message not for the bot', { channel: message.channel, ts: message.ts, reason: admission.why });
+      if (!admission.refusal) return;
+      const track = new QuestionTrack(metrics, logger, arrivedAt);
       // Claimed without the question, so that a crash before the refusal goes out can never lead to an answer.
-      if (admission.refusal && (await claims.take(messageKey(message), '', message.user))) {
-        decline(message, admission.refusal, admission.why);
-      }
+      if (await claims.take(messageKey(message), '', message.user))
+        decline(message, admission.refusal, admission.why, track);
+      else track.end('duplicate');
       return;
     }
+    const track = new QuestionTrack(metrics, logger, arrivedAt);
+    // Read with the claim, not after it: the budget check costs no round trip of its own.
+    const spending = budgets.read(message, admission.context);
     if (!(await claims.take(messageKey(message), JSON.stringify(message), message.user))) {
       logger.debug('duplicate delivery ignored', { channel: message.channel, ts: message.ts, source: message.source });
+      track.end('duplicate');
       return;
     }
     if (desk && wantsPerson(message, admission.context)) {
-      handOff(desk, message, admission.context);
+      handOff(desk, message, admission.context, track);
       return;
     }
-    admit(message, admission.context, admission.why, []);
+    admit(message, admission.context, admission.why, [], track, spending);
   }
 
   /** Asked for a person in words: no model, no answer; the handoff runs in the thread's turn like an answer. */
-  function handOff(desk: Desk, message: IncomingMessage, context: Context): void {
+  function handOff(desk: Desk, message: IncomingMessage, context: Context, track: QuestionTrack): void {
     claims.hold(messageKey(message));
     jobs.run(async () => {
       const startedAt = Date.now();
@@ -121,31 +137,50 @@ export function createQuestionHandler(deps: HandlerDeps) {
         });
         await desk.question(questionRecord(message, context, { outcome: 'handed_off', startedAt }));
       } catch (err) {
-        logger.error('handoff failed', { channel: message.channel, ts: message.ts, error: describe(err) });
+        track.log.error('handoff failed', { channel: message.channel, ts: message.ts, error: describe(err) });
       } finally {
+        track.end('handed_off');
         await claims.complete(messageKey(message));
       }
     });
   }
 
   /** The last gate before answering a claimed message, also for one taken over from a dead instance. */
-  function admit(message: IncomingMessage, context: Context | undefined, why: AnswerReason, written: string[]): void {
+  function admit(
+    message: IncomingMessage,
+    context: Context | undefined,
+    why: AnswerReason,
+    written: string[],
+    track = new QuestionTrack(metrics, logger),
+    spending?: Promise<Spending>,
+  ): void {
     const id = messageKey(message);
     claims.hold(id);
     jobs.run(async (signal) => {
       const admission = await gate.recheck(message, context, why);
       if (!admission.admit) {
-        await say(message, admission.refusal, admission.why);
+        await say(message, admission.refusal, admission.why, track, 'refused');
         return;
       }
       const place = limits.take(message.user);
       if (!place.ok) {
-        logger.info('question over the per-person limit', { channel: message.channel, ts: message.ts });
-        await say(message, place.notify ? TOO_MANY : undefined, 'over limit');
+        track.log.info('question over the per-person limit', { channel: message.channel, ts: message.ts });
+        await say(message, place.notify ? TOO_MANY : undefined, 'over limit', track, 'rate_limited');
         return;
       }
       try {
-        await answerClaimed(message, admission.context, why, written, signal);
+        const budget = budgets.check(await (spending ?? budgets.read(message, admission.context)));
+        if (!budget.ok) {
+          await say(
+            message,
+            overBudget(budget.scope, budget.resetsAt),
+            `over the ${budget.scope} budget`,
+            track,
+            'over_budget',
+          );
+          return;
+        }
+        await answerClaimed(message, admission.context, why, written, signal, track);
       } finally {
         place.release();
       }
@@ -153,10 +188,17 @@ export function createQuestionHandler(deps: HandlerDeps) {
   }
 
   /** Posts `text` (if any) in the message's thread, then lets the claim go. */
-  async function say(message: IncomingMessage, text: string | undefined, why: string): Promise<void> {
-    logger.info('question declined', { channel: message.channel, ts: message.ts, reason: why });
-    if (text && !(await deps.side.post(replyPlace(message), text))) {
-      logger.warn('could not decline the question', { channel: message.channel, ts: message.ts });
+  async function say(
+    message: IncomingMessage,
+    text: string | undefined,
+    why: string,
+    track: QuestionTrack,
+    outcome: QuestionOutcome,
+  ): Promise<void> {
+    track.log.info('question declined', { channel: message.channel, ts: message.ts, reason: why });
+    track.end(outcome);
+    if (text && !(await deps.side.post({ ...replyPlace(message), ref: track.ref }, text))) {
+      track.log.warn('could not decline the question', { channel: message.channel, ts: message.ts });
     }
     await claims.complete(messageKey(message));
     const context = contextOf(message);
@@ -165,9 +207,15 @@ export function createQuestionHandler(deps: HandlerDeps) {
     }
   }
 
-  function decline(message: IncomingMessage, text: string, why: string): void {
+  function decline(
+    message: IncomingMessage,
+    text: string,
+    why: string,
+    track: QuestionTrack,
+    outcome: QuestionOutcome = 'refused',
+  ): void {
     claims.hold(messageKey(message));
-    jobs.run(() => say(message, text, why));
+    jobs.run(() => say(message, text, why, track, outcome));
   }
 
   /** Answers a claimed message in its thread's turn, then marks the claim complete. Never rejects. */
@@ -177,40 +225,57 @@ export function createQuestionHandler(deps: HandlerDeps) {
     why: AnswerReason,
     written: string[],
     signal: AbortSignal,
+    track: QuestionTrack,
   ): Promise<void> {
-    const ref = randomBytes(4).toString('hex');
+    const { ref, log } = track;
     const id = messageKey(message);
+    track.begin();
     // `recorded`: a question found answered already has its record.
     const measured: AnsweredQuestion & { recorded?: boolean } = { outcome: 'failed', startedAt: Date.now() };
     try {
       await lanes.run(threadKey(message), message.ts, async () => {
         if (why === 'recovered') {
           if (await alreadyAnswered(message)) {
-            logger.info('question taken over was already answered', { ref, channel: message.channel, ts: message.ts });
+            log.info('question taken over was already answered', { channel: message.channel, ts: message.ts });
+            track.end('duplicate');
             measured.recorded = true;
             return;
           }
-          await removeWritten(message, written, ref);
+          await removeWritten(message, written, log);
         }
-        const measure = await answerQuestion(answerDeps, {
-          message,
-          context,
-          ref,
-          signal,
-          mayQuote: (user, userTeam) => mayQuote(context, message.team, user, userTeam),
-          onMessage: (ts) => claims.noteWritten(id, ts),
-        });
-        Object.assign(measured, measure, { outcome: measure.cutShort ? 'failed' : 'answered' });
-        logger.info('answered', { ref, channel: message.channel, ts: message.ts, why });
+        const end = await answerQuestion(
+          { ...answerDeps, logger: log, streamer: trackReplies(deps.streamer, track) },
+          {
+            message,
+            context,
+            ref,
+            signal,
+            mayQuote: (user, userTeam) => mayQuote(context, message.team, user, userTeam),
+            onMessage: (ts) => {
+              track.shown();
+              if (!measured.answerTs) Object.assign(measured, { answerTs: ts, firstVisibleAt: Date.now() });
+              claims.noteWritten(id, ts);
+            },
+            onDeadline: () => {
+              track.timedOut = true;
+            },
+          },
+        );
+        track.finished(end.cutShort);
+        Object.assign(measured, { outcome: end.cutShort ? 'failed' : 'answered', usage: end.usage });
+        void budgets.record(message, context, end.usage, log);
+        log.info('answered', { channel: message.channel, ts: message.ts, why });
       });
     } catch (err) {
-      logger.error('answer failed', { ref, channel: message.channel, ts: message.ts, error: describe(err) });
+      track.end(track.timedOut || err instanceof DeadlineError ? 'timed_out' : 'failed');
+      log.error('answer failed', { channel: message.channel, ts: message.ts, error: describe(err) });
       const text = upstreamText(err);
-      if (text) logger.debug('model error text', { ref, text });
-      if (!(await deps.side.post(replyPlace(message), withRef(SORRY, ref)))) {
-        logger.error('could not post the apology', { ref, channel: message.channel, ts: message.ts });
+      if (text) log.debug('model error text', { text });
+      if (!(await deps.side.post({ ...replyPlace(message), ref }, withRef(SORRY, ref)))) {
+        log.error('could not post the apology', { channel: message.channel, ts: message.ts });
       }
     } finally {
+      track.end('failed');
       await claims.complete(id);
       if (!measured.recorded) await desk?.question(questionRecord(message, context, measured));
     }
@@ -233,10 +298,10 @@ export function createQuestionHandler(deps: HandlerDeps) {
 
   // What a dead instance had written of its answer (a stream cut off mid-sentence) goes, so the asker sees one
   // whole answer; only messages recorded as written for this question, never another question's answer.
-  async function removeWritten(message: IncomingMessage, written: string[], ref: string): Promise<void> {
+  async function removeWritten(message: IncomingMessage, written: string[], log: Logger): Promise<void> {
     for (const ts of written) {
-      if (await deps.side.remove(message, ts)) logger.info('removed a reply left unfinished', { ref, ts });
-      else logger.warn('could not remove a reply left unfinished', { ref, ts });
+      if (await deps.side.remove(message, ts)) log.info('removed a reply left unfinished', { ts });
+      else log.warn('could not remove a reply left unfinished', { ts });
     }
   }
 
@@ -247,7 +312,8 @@ export function createQuestionHandler(deps: HandlerDeps) {
       if (!claims.holds(messageKey(message))) admit(message, contextOf(message), 'recovered', written);
     },
     /** Tells the asker of a question found too late to answer that it was not answered, then lets its claim go. */
-    giveUp: (message: IncomingMessage) => decline(message, TOO_LATE, 'too old'),
+    giveUp: (message: IncomingMessage) =>
+      decline(message, TOO_LATE, 'too old', new QuestionTrack(metrics, logger), 'failed'),
     /** Ids of the claims this instance holds, for heartbeats. */
     claimedIds: () => claims.heldIds(),
     /** Waits for answers under way, aborting what is left at the deadline; returns how many were still running. */

@@ -46,6 +46,21 @@ export function foundSections(count: number): string {
 }
 /** Added once to an answer made without the images it was asked with (vision off, or a text-only model). */
 export const IMAGES_NOT_SEEN = `\n\n${IMAGES_UNREADABLE_NOTE}`;
+/** Who used up a daily allowance, as said to the asker. */
+const OVER_BUDGET_WHO = {
+  user: "You've used up today's allowance for questions to me",
+  context: "Questions here have used up today's allowance",
+  workspace: "This workspace has used up today's allowance for questions to me",
+} as const;
+
+/** Said instead of an answer when a daily token budget is used up; names when it resets (UTC, and how soon). */
+export function overBudget(scope: keyof typeof OVER_BUDGET_WHO, resetsAt: number, now = Date.now()): string {
+  const time = new Date(resetsAt).toISOString().slice(11, 16);
+  const minutes = Math.max(1, Math.ceil((resetsAt - now) / 60_000));
+  const soon =
+    minutes < 90 ? `${minutes} minute${minutes === 1 ? '' : 's'}` : `about ${Math.round(minutes / 60)} hours`;
+  return `${OVER_BUDGET_WHO[scope]}. It resets at ${time} UTC (in ${soon}): please ask again then.`;
+}
 
 // --- The support desk ---
 

@@ -65,6 +65,11 @@ const frontMatterSchema = strictObject(
       })
       .optional(),
     knowledge_only: z.boolean({ error: 'expected true or false' }).default(false),
+    daily_tokens: z
+      .number({ error: 'expected a whole number of model tokens a day' })
+      .int('expected a whole number of model tokens a day')
+      .positive('expected a whole number of model tokens a day')
+      .optional(),
     ...deskFrontMatter,
   },
   'front matter',
@@ -142,6 +147,7 @@ function parseContext(file: string, raw: string): Context | string[] {
     text: body,
     ...(fm.knowledge !== undefined && { knowledge: path.resolve(path.dirname(file), fm.knowledge) }),
     knowledgeOnly: fm.knowledge_only,
+    ...(fm.daily_tokens !== undefined && { dailyTokens: fm.daily_tokens }),
   };
 }
 

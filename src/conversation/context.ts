@@ -30,6 +30,8 @@ export interface Context {
   knowledge?: string;
   /** When true, a question the knowledge folder has nothing for is answered "not in the guides" without the model. */
   knowledgeOnly: boolean;
+  /** Model tokens a day all questions under this context may use (front matter `daily_tokens`), over CONTEXT_DAILY_TOKENS. */
+  dailyTokens?: number;
 }
 
 /** The live set of contexts, reloaded when files change. */

@@ -12,7 +12,7 @@ import { createDesk, type Desk } from './desk';
 import { createDeskWriter, type DeskClient } from './desk-writes';
 
 export interface DeskParts {
-  config: Pick<Config, 'history' | 'desk' | 'openai'>;
+  config: Pick<Config, 'history' | 'desk' | 'deskAdmins' | 'openai'>;
   store: ThreadStore;
   llm: Llm;
   contexts: ContextRegistry;
@@ -45,7 +45,7 @@ export function buildDesk(parts: DeskParts): { desk: Desk; listeners: DeskListen
   const home = {
     book: store.desk,
     writer,
-    admins: config.desk.admins,
+    admins: config.deskAdmins,
     prices: parts.prices,
     model: config.openai.model,
   };

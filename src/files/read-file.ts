@@ -1,5 +1,5 @@
 /** Fetching one planned file and turning its bytes into an image, a text, or a reason it could not be read. */
-import type { AttachmentDeps, Attachments } from './attachments';
+import type { AttachmentDeps, Attachments } from './attachment-types';
 import { bytesMatchKind, type FileKind, isAnimatedGif, looksLikeHtmlPage } from './classify';
 import { type DownloadResult, downloadSlackFile } from './download';
 import type { FileRef } from './file-ref';

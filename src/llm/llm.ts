@@ -22,6 +22,8 @@ export interface LlmRequest {
   messages: LlmMessage[];
   /** Opaque end-user id for abuse tracking (hashed Slack ids), optional. */
   user?: string;
+  /** Sent as `prompt_cache_key`: requests with the same key (one thread) share the provider's prompt cache. */
+  promptCacheKey?: string;
   /** Asks for JSON matching this schema (structured output), for answers a program reads, such as an eval verdict. */
   jsonSchema?: { name: string; schema: Record<string, unknown> };
 }

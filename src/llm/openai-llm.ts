@@ -118,6 +118,7 @@ async function* readResponses(
       store: false,
       ...(options.maxOutputTokens !== undefined && { max_output_tokens: options.maxOutputTokens }),
       ...(request.user !== undefined && { safety_identifier: request.user }),
+      ...(request.promptCacheKey !== undefined && { prompt_cache_key: request.promptCacheKey }),
       ...(request.jsonSchema !== undefined && {
         text: { format: { type: 'json_schema', strict: true, ...request.jsonSchema } },
       }),
@@ -156,8 +157,10 @@ async function* readChat(
       stream: true,
       stream_options: { include_usage: true },
       ...(options.maxOutputTokens !== undefined && { max_completion_tokens: options.maxOutputTokens }),
-      // `user` rather than `safety_identifier`: compatible servers know the older field.
-      ...(request.user !== undefined && { user: request.user }),
+      // `user` rather than `safety_identifier`: compatible servers know the older field. Some of them refuse fields
+      // they do not know (Mistral's "extra inputs are not permitted"): the ids go to OpenAI itself only.
+      ...(isOpenAi(options) && request.user !== undefined && { user: request.user }),
+      ...(isOpenAi(options) && request.promptCacheKey !== undefined && { prompt_cache_key: request.promptCacheKey }),
       ...(request.jsonSchema !== undefined && {
         response_format: { type: 'json_schema', json_schema: { strict: true, ...request.jsonSchema } },
       }),
@@ -191,6 +194,11 @@ function fromCompletionUsage(usage: CompletionUsage): LlmUsage {
     outputTokens: usage.completion_tokens,
     cachedTokens: usage.prompt_tokens_details?.cached_tokens,
   };
+}
+
+/** The official API (no OPENAI_BASE_URL, or one on api.openai.com), not a compatible server. */
+function isOpenAi(options: OpenAiLlmOptions): boolean {
+  return options.baseURL === undefined || new URL(options.baseURL).hostname === 'api.openai.com';
 }
 
 function isBadRequest(error: unknown): boolean {

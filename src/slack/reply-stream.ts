@@ -210,6 +210,7 @@ class Reply implements ReplyStream {
   }
 
   private where(): Record<string, unknown> {
-    return { team: this.target.team, channel: this.target.channel, threadTs: this.target.threadTs };
+    const { ref, team, channel, threadTs } = this.target;
+    return { ...(ref !== undefined && { ref }), team, channel, threadTs };
   }
 }

@@ -70,6 +70,8 @@ export interface ReplyTarget {
    * the workspace refuses them (the caller's status line says the same) and when the reply is posted, not streamed.
    */
   chunks?: unknown[];
+  /** The answer's reference id, carried by the reply's log lines. */
+  ref?: string;
 }
 
 /** What reached Slack. */

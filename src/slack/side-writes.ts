@@ -7,6 +7,8 @@ export interface ThreadPlace {
   team: string;
   channel: string;
   threadTs: string;
+  /** The reference id of the answer this write belongs to, for the log lines. */
+  ref?: string;
 }
 
 /** Slack writes besides the streamed answer: short posts, status lines and deletions, all inside the write budget. */
@@ -139,6 +141,7 @@ export function createSideWriter(deps: {
 
     async post(place, text) {
       const { team, channel, threadTs } = place;
+      const where = { ...(place.ref !== undefined && { ref: place.ref }), team, channel, threadTs };
       try {
         const response = await call(team, 'chat.postMessage', channel, () =>
           client.chat.postMessage({ channel, thread_ts: threadTs, text }),
@@ -146,17 +149,18 @@ export function createSideWriter(deps: {
         if (!response.ts) throw new Error('chat.postMessage returned no ts');
         return response.ts;
       } catch (err) {
-        logger.warn('could not post in the thread', { team, channel, threadTs, error: slackErrorCode(err) });
+        logger.warn('could not post in the thread', { ...where, error: slackErrorCode(err) });
         return undefined;
       }
     },
 
     async status(place, status) {
       const { team, channel, threadTs } = place;
+      const where = { ...(place.ref !== undefined && { ref: place.ref }), team, channel, threadTs };
       const method = 'assistant.threads.setStatus';
       // A status line is only worth showing now: never queued, never retried.
       if (!tryTake(team, method, channel)) {
-        logger.debug('status dropped: no room in the write budget', { team, channel, threadTs });
+        logger.debug('status dropped: no room in the write budget', where);
         return;
       }
       try {
@@ -164,7 +168,7 @@ export function createSideWriter(deps: {
       } catch (err) {
         const retryAfter = retryAfterOf(err);
         if (retryAfter !== undefined) coolDown(team, method, retryAfter);
-        logger.debug('status not set', { team, channel, threadTs, error: slackErrorCode(err) });
+        logger.debug('status not set', { ...where, error: slackErrorCode(err) });
       }
     },
 

@@ -7,7 +7,7 @@ import type { StoreOptions } from './store-options';
 export const PURGE_EVERY_MS = 60_000;
 
 /** The SQL tables that hold an `expires_at` column. */
-const EXPIRING_TABLES = ['threads', 'claims', 'leases', 'waiters', ...DESK_TABLES] as const;
+const EXPIRING_TABLES = ['threads', 'claims', 'leases', 'waiters', 'usage_counters', ...DESK_TABLES] as const;
 
 /** One DELETE per table of rows expired by `now` (an SQL expression or placeholder); `schema` prefixes tables. */
 export function purgeStatements(now: string, schema?: string): string[] {

@@ -3,6 +3,7 @@ import type { Turn } from '../conversation/turn';
 import { StoreError } from '../errors';
 import { startPurge } from './expiry-purge';
 import { MemoryDesk } from './memory-desk';
+import { MemoryUsage } from './memory-usage';
 import type { PendingClaim, ThreadStore } from './thread-store';
 
 interface Thread {
@@ -29,6 +30,7 @@ export class MemoryStore implements ThreadStore {
   readonly #leases = new Map<string, Lease>();
   /** Per thread: the orders waiting for its lease, each with when it stops waiting. */
   readonly #waiting = new Map<string, Map<number, number>>();
+  readonly #usage = new MemoryUsage();
   #timer: NodeJS.Timeout | undefined = startPurge('Memory', () => this.#purge(), {});
   readonly desk = new MemoryDesk(() => this.#open());
 
@@ -127,6 +129,16 @@ export class MemoryStore implements ThreadStore {
     return deleted;
   }
 
+  async addUsage(key: string, amount: number, expiresAt: number): Promise<number> {
+    this.#open();
+    return this.#usage.add(key, Math.round(amount), expiresAt, Date.now());
+  }
+
+  async usage(keys: string[]): Promise<number[]> {
+    this.#open();
+    return this.#usage.totals(keys, Date.now());
+  }
+
   async ping(): Promise<void> {
     this.#open();
   }
@@ -151,6 +163,7 @@ export class MemoryStore implements ThreadStore {
 
   #purge(): void {
     const now = Date.now();
+    this.#usage.purge(now);
     for (const map of [this.#threads, this.#claims, this.#leases]) {
       for (const [key, entry] of map) if (entry.expiresAt <= now) map.delete(key);
     }

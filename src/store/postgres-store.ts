@@ -6,6 +6,7 @@ import type { DeskBook } from './desk-book';
 import { startPurge } from './expiry-purge';
 import { deskSchemaSql, PostgresDesk } from './postgres-desk';
 import { purgeSql, type Statement, schemaSql, statements } from './postgres-sql';
+import { PostgresUsage, usageSchemaSql } from './postgres-usage';
 import type { StoreOptions } from './store-options';
 import { redactStoreUrl } from './store-url';
 import type { PendingClaim, ThreadStore } from './thread-store';
@@ -20,11 +21,13 @@ export class PostgresStore implements ThreadStore {
   readonly #sql: Record<Statement, string>;
   readonly #timer: NodeJS.Timeout;
   readonly desk: DeskBook;
+  readonly #usage: PostgresUsage;
 
   private constructor(pool: Pool, schema: string, options: StoreOptions) {
     this.#pool = pool;
     this.#sql = statements(schema);
     this.desk = new PostgresDesk(pool, schema);
+    this.#usage = new PostgresUsage(pool, schema);
     const purge = purgeSql(schema);
     this.#timer = startPurge('Postgres', () => pool.query(purge), options);
   }
@@ -53,7 +56,7 @@ export class PostgresStore implements ThreadStore {
     try {
       // The advisory lock makes instances starting together create the schema one after the other.
       await pool.query(`BEGIN; SELECT pg_advisory_xact_lock(hashtext('slack-support-bot schema'));
-        ${schemaSql(`"${schema}"`)} ${deskSchemaSql(`"${schema}"`)} COMMIT;`);
+        ${schemaSql(`"${schema}"`)} ${usageSchemaSql(`"${schema}"`)} ${deskSchemaSql(`"${schema}"`)} COMMIT;`);
     } catch (cause) {
       await pool.end().catch(() => {});
       const where = redactStoreUrl(url);
@@ -137,6 +140,14 @@ export class PostgresStore implements ThreadStore {
 
   async deleteUser(user: string): Promise<number> {
     return (await this.#query<{ live: boolean }>('deleteUser', [user])).filter((row) => row.live).length;
+  }
+
+  addUsage(key: string, amount: number, expiresAt: number): Promise<number> {
+    return this.#usage.add(key, amount, expiresAt);
+  }
+
+  usage(keys: string[]): Promise<number[]> {
+    return this.#usage.totals(keys);
   }
 
   async ping(): Promise<void> {

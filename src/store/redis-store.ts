@@ -5,6 +5,7 @@ import { StoreError } from '../errors';
 import type { DeskBook } from './desk-book';
 import { RedisDesk } from './redis-desk';
 import * as scripts from './redis-scripts';
+import { RedisUsage } from './redis-usage';
 import type { StoreOptions } from './store-options';
 import { redactStoreUrl } from './store-url';
 import type { PendingClaim, ThreadStore } from './thread-store';
@@ -24,6 +25,7 @@ export class RedisStore implements ThreadStore {
   readonly #client: Client;
   readonly #prefix: string;
   readonly desk: DeskBook;
+  readonly #usage: RedisUsage;
 
   private constructor(client: Client, prefix: string) {
     this.#client = client;
@@ -33,6 +35,7 @@ export class RedisStore implements ThreadStore {
       (name) => `${prefix}${name}`,
       (operation) => this.#do(operation),
     );
+    this.#usage = new RedisUsage(client, prefix);
   }
 
   /** Connects, failing fast (with StoreError) if Redis is unreachable; later outages are retried forever. */
@@ -155,6 +158,14 @@ export class RedisStore implements ThreadStore {
     return this.#do(async () => (await this.#script(scripts.DELETE_USER, keys, args)) as number);
   }
 
+  addUsage(key: string, amount: number, expiresAt: number): Promise<number> {
+    return this.#do(() => this.#usage.add(key, amount, expiresAt));
+  }
+
+  usage(keys: string[]): Promise<number[]> {
+    return this.#do(() => this.#usage.totals(keys));
+  }
+
   ping(): Promise<void> {
     return this.#do(async () => void (await this.#client.ping()));
   }
@@ -165,7 +176,7 @@ export class RedisStore implements ThreadStore {
 
   /**
    * `prefix` + `t:` thread list, `u:` user's threads, `c:` claim, `wr:` its written list, `uc:` user's claims,
-   * `l:` lease, `w:` its waiting line, or `pending`.
+   * `l:` lease, `w:` its waiting line, or `pending`; `n:` usage counters belong to redis-usage.ts.
    */
   #key(kind: 't' | 'u' | 'c' | 'wr' | 'uc' | 'l' | 'w' | 'pending', id?: string): string {
     return id === undefined ? `${this.#prefix}${kind}` : `${this.#prefix}${kind}:${id}`;

@@ -8,6 +8,7 @@ import type { DeskBook } from './desk-book';
 import { startPurge } from './expiry-purge';
 import { DESK_SCHEMA, SqliteDesk } from './sqlite-desk';
 import { migrate, prepare } from './sqlite-sql';
+import { SqliteUsage } from './sqlite-usage';
 import type { StoreOptions } from './store-options';
 import type { PendingClaim, ThreadStore } from './thread-store';
 import { batchPerTick } from './tick-batch';
@@ -23,12 +24,14 @@ export class SqliteStore implements ThreadStore {
   readonly #timer: NodeJS.Timeout;
   readonly #sql: ReturnType<typeof prepare>;
   readonly #logger: StoreOptions['logger'];
+  readonly #usage: SqliteUsage;
   #completedSinceCheckpoint = 0;
   readonly desk: DeskBook;
 
   private constructor(db: DatabaseSync, options: StoreOptions) {
     this.#db = db;
     this.#logger = options.logger;
+    this.#usage = new SqliteUsage(db);
     this.#sql = prepare(db);
     this.desk = new SqliteDesk(db, (operation) => this.#do(operation));
     this.#timer = startPurge(
@@ -170,6 +173,14 @@ export class SqliteStore implements ThreadStore {
         return rows.filter((row) => row.expiresAt > now).length;
       }),
     );
+  }
+
+  addUsage(key: string, amount: number, expiresAt: number): Promise<number> {
+    return this.#do(() => this.#usage.add(key, Math.round(amount), expiresAt, Date.now()));
+  }
+
+  usage(keys: string[]): Promise<number[]> {
+    return this.#do(() => this.#usage.totals(keys, Date.now()));
   }
 
   ping(): Promise<void> {

@@ -58,8 +58,16 @@ export interface HistoryEraser {
   deleteUser(user: string): Promise<number>;
 }
 
+/** Running totals that expire, shared by every instance (the daily spend budgets). */
+export interface UsageCounters {
+  /** Adds `amount` to `key` (from 0 when absent or expired), moves its expiry to `expiresAt`; returns the new total. */
+  addUsage(key: string, amount: number, expiresAt: number): Promise<number>;
+  /** The totals of `keys`, in order: 0 for a key absent or expired. */
+  usage(keys: string[]): Promise<number[]>;
+}
+
 /** Everything a backend provides. */
-export interface ThreadStore extends ThreadHistory, ClaimBook, ThreadLeases, HistoryEraser {
+export interface ThreadStore extends ThreadHistory, ClaimBook, ThreadLeases, HistoryEraser, UsageCounters {
   /** The support desk's records (thread decisions, feedback, questions). */
   readonly desk: DeskBook;
   /** Cheap round trip proving the store answers (readiness probes). Rejects when it does not. */

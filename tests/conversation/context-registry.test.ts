@@ -176,7 +176,7 @@ describe('loadContexts', () => {
     for (const expected of [
       line(
         'typo.md',
-        "unknown key 'chanels' (allowed: name, channels, reply, suggested_prompts, confidential, allow_users, knowledge, knowledge_only, escalation, handoff_phrases, step_back)",
+        "unknown key 'chanels' (allowed: name, channels, reply, suggested_prompts, confidential, allow_users, knowledge, knowledge_only, daily_tokens, escalation, handoff_phrases, step_back)",
       ),
       line('reply.md', "reply: expected 'mentions' or 'all'"),
       line('channel.md', "channels[0]: 'general' is not a channel id (like C0123ABCD)"),

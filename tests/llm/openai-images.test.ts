@@ -1,6 +1,7 @@
 import type { LlmEvent, LlmRequest } from '../../src/llm/llm';
-import { createOpenAiLlm, type OpenAiLlmOptions } from '../../src/llm/openai-llm';
+import type { OpenAiLlmOptions } from '../../src/llm/openai-llm';
 import { type FakeOpenAI, imagesOf, lastUserText, messagesOf, startFakeOpenAI } from '../helpers/fake-openai';
+import { testLlm } from '../helpers/test-llm';
 
 const SHOT =
   'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
@@ -33,16 +34,7 @@ afterEach(async () => {
 });
 
 async function run(api: OpenAiLlmOptions['api'], overrides: Partial<OpenAiLlmOptions> = {}): Promise<LlmEvent[]> {
-  const llm = createOpenAiLlm({
-    apiKey: 'sk-test',
-    baseURL: fake.baseURL,
-    model: 'gpt-test',
-    api,
-    timeoutMs: 2_000,
-    maxRetries: 0,
-    idleTimeoutMs: 2_000,
-    ...overrides,
-  });
+  const llm = testLlm(fake.baseURL, api, overrides);
   const events: LlmEvent[] = [];
   try {
     for await (const event of llm.stream(REQUEST, { signal: new AbortController().signal })) events.push(event);
@@ -95,15 +87,7 @@ describe.each([
 
   it('does not retry a 400 when the request had no images', async () => {
     fake.enqueue({ status: 400 });
-    const llm = createOpenAiLlm({
-      apiKey: 'sk-test',
-      baseURL: fake.baseURL,
-      model: 'gpt-test',
-      api,
-      timeoutMs: 2_000,
-      maxRetries: 0,
-      idleTimeoutMs: 2_000,
-    });
+    const llm = testLlm(fake.baseURL, api);
     const textOnly = { ...REQUEST, messages: REQUEST.messages.map(({ images: _, ...m }) => m) };
     const consume = async () => {
       for await (const _event of llm.stream(textOnly, { signal: new AbortController().signal })) {

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LlmError } from '../../src/errors';
 import type { LlmEvent, LlmRequest } from '../../src/llm/llm';
-import { createOpenAiLlm, type OpenAiLlmOptions } from '../../src/llm/openai-llm';
+import type { OpenAiLlmOptions } from '../../src/llm/openai-llm';
 import { type FakeOpenAI, instructionsOf, messagesOf, startFakeOpenAI } from '../helpers/fake-openai';
+import { testLlm } from '../helpers/test-llm';
 
 const REQUEST: LlmRequest = {
   instructions: 'You are the support desk of Acme.',
@@ -24,16 +25,7 @@ afterEach(async () => {
 });
 
 function makeLlm(api: OpenAiLlmOptions['api'], overrides: Partial<OpenAiLlmOptions> = {}) {
-  return createOpenAiLlm({
-    apiKey: 'sk-test',
-    baseURL: fake.baseURL,
-    model: 'gpt-test',
-    api,
-    timeoutMs: 2_000,
-    maxRetries: 0,
-    idleTimeoutMs: 2_000,
-    ...overrides,
-  });
+  return testLlm(fake.baseURL, api, overrides);
 }
 
 /** Runs a stream to its end, keeping what was yielded and what was thrown. */

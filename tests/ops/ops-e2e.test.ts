@@ -147,3 +147,98 @@ describe('operations, end to end on the fake Slack and OpenAI', () => {
     await expect(get('/healthz')).rejects.toThrow();
   });
 });
+
+describe('question outcomes and answer times, after a scripted conversation', () => {
+  let h: Harness;
+  afterEach(() => h.close());
+
+  const LOCKED = '---\nname: Finance\nchannels: [C0LOCK]\nallow_users: [U0OK]\n---\nBudgets.\n';
+
+  it('counts each question once by how it ended, times the answers shown, and ends with none in flight', async () => {
+    h = await startHarness({
+      HTTP_PORT: '0',
+      CONTEXTS_DIR: writeContexts({ 'finance.md': LOCKED }),
+      ANSWER_TIMEOUT_MS: '1000',
+      USER_MAX_PER_MINUTE: '2',
+      USER_DAILY_TOKENS: '100',
+    });
+    const port = h.bot.httpPort() ?? 0;
+    const ask = async (user: string, channel: string, text: string) =>
+      (await h.slack.userMessage({ channel, user, text })).ts;
+
+    // A mention arrives twice (app_mention and message): answered once, the second delivery is a duplicate.
+    h.openai.enqueue({ text: 'Use GlobalProtect.', usage: { input: 20, output: 10 } });
+    await answerIn(h.slack, 'C0GEN', await ask('U0A', 'C0GEN', '<@UBOT> VPN?'));
+    // A model error before any text: the apology.
+    h.openai.enqueue({ status: 500, headers: { 'retry-after-ms': '1' } });
+    await answerIn(h.slack, 'D0B', await ask('U0B', 'D0B', 'Printer?'));
+    // A model that stalls after a few words: cut at ANSWER_TIMEOUT_MS, and in flight until then.
+    h.openai.enqueue({ text: 'First check the cable, then', chunkChars: 6, stallAfter: 2 });
+    const stalled = await ask('U0C', 'D0C', 'Dock?');
+    await h.slack.waitFor(() => h.slack.botReplies('D0C', stalled).length === 1);
+    expect(sampleValue((await scrape(port)).samples, 'support_bot_answers_in_flight')).toBe(1);
+    await answerIn(h.slack, 'D0C', stalled);
+    // Someone the context does not allow, mentioning the bot: refused once, the second delivery a duplicate.
+    await answerIn(h.slack, 'C0LOCK', await ask('U0NO', 'C0LOCK', '<@UBOT> Budget?'));
+    // Three questions in a minute from one person, two allowed.
+    h.openai.respond(() => ({ text: 'Restart it.', usage: { input: 20, output: 10 } }));
+    for (const n of [1, 2, 3]) await answerIn(h.slack, `D0E${n}`, await ask('U0E', `D0E${n}`, `Again ${n}?`));
+    // A person whose first answer used up the day's 100 tokens.
+    h.openai.enqueue({ text: 'Long answer.', usage: { input: 90, output: 30 } });
+    await answerIn(h.slack, 'D0F1', await ask('U0F', 'D0F1', 'Long?'));
+    await h.slack.waitFor(() =>
+      h.logs.entries().some((e) => e.message === 'tokens counted toward the daily budgets' && e.tokens === 120),
+    );
+    await answerIn(h.slack, 'D0F2', await ask('U0F', 'D0F2', 'More?'));
+
+    const { samples } = await scrape(port);
+    const outcome = (name: string) => sampleValue(samples, 'support_bot_questions_total', { outcome: name });
+    const outcomes = Object.fromEntries(
+      ['answered', 'duplicate', 'failed', 'timed_out', 'refused', 'rate_limited', 'over_budget', 'handed_off'].map(
+        (name) => [name, outcome(name)],
+      ),
+    );
+    expect(outcomes).toEqual({
+      answered: 4,
+      duplicate: 2,
+      failed: 1,
+      timed_out: 1,
+      refused: 1,
+      rate_limited: 1,
+      over_budget: 1,
+      handed_off: 0,
+    });
+    // Every answer that showed text (the four answered and the one cut short) was timed, the apology was not.
+    expect(sampleValue(samples, 'support_bot_first_visible_seconds_count')).toBe(5);
+    expect(sampleValue(samples, 'support_bot_answer_seconds_count')).toBe(5);
+    expect(sampleValue(samples, 'support_bot_answer_seconds_sum')).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(samples, 'support_bot_answers_in_flight')).toBe(0);
+  });
+
+  it('gives every line logged while answering the reference id the asker sees', async () => {
+    h = await startHarness({ LOG_LEVEL: 'info', ANSWER_TIMEOUT_MS: '1000' });
+    const from = h.logs.lines.length;
+    // Lines from the answer, from the reply streamer and from the apology: a stream refused, then a model failing.
+    h.slack.failNext('chat.startStream', { error: 'internal_error' });
+    h.openai.enqueue({ text: 'Check the cable, then', chunkChars: 6, stallAfter: 2 });
+    const cut = await h.slack.userMessage({ channel: 'D0REF1', user: 'U0REF', text: 'Dock?' });
+    // Posted rather than streamed, the reply looks finished before its cut-short note: wait for the answer's end.
+    await h.slack.waitFor(() => h.logs.entries().some((e) => e.message === 'answered'), 5_000);
+    const cutReply = await answerIn(h.slack, 'D0REF1', cut.ts);
+    h.openai.enqueue({ status: 500, headers: { 'retry-after-ms': '1' } });
+    const failed = await h.slack.userMessage({ channel: 'D0REF2', user: 'U0REF', text: 'Printer?' });
+    const apology = await answerIn(h.slack, 'D0REF2', failed.ts);
+    await h.slack.waitFor(() => h.logs.entries().filter((e) => e.message === 'answer failed').length === 1);
+
+    const refs = [cutReply, apology].map((text) => /\(ref `([0-9a-f]{8})`\)/.exec(text)?.[1]);
+    const lines = h.logs.entries().slice(from);
+    expect(lines.length).toBeGreaterThanOrEqual(4);
+    for (const line of lines)
+      expect({ message: line.message, ref: line.ref }).toEqual({ message: line.message, ref: expect.any(String) });
+    const byRef = (ref: string | undefined) => lines.filter((line) => line.ref === ref).map((line) => line.message);
+    expect(byRef(refs[0])).toEqual(
+      expect.arrayContaining(['could not start a stream; posting instead', 'answer cut short', 'answered']),
+    );
+    expect(byRef(refs[1])).toEqual(['answer failed']);
+  });
+});

@@ -391,6 +391,41 @@ export function runStoreContract(
       });
     }
 
+    describe('usage counters', () => {
+      it('adds up per key and reads 0 for a key never added to', async () => {
+        const [mine, theirs] = [key('usage-mine'), key('usage-theirs')];
+        expect(await store.addUsage(mine, 1_200, Date.now() + HOUR)).toBe(1_200);
+        expect(await store.addUsage(mine, 300, Date.now() + HOUR)).toBe(1_500);
+        expect(await store.addUsage(theirs, 7, Date.now() + HOUR)).toBe(7);
+        expect(await store.usage([theirs, key('usage-none'), mine])).toEqual([7, 0, 1_500]);
+        expect(await store.usage([])).toEqual([]);
+      });
+
+      it('counts every addition made at once (instances answering together)', async () => {
+        const shared = key('usage-shared');
+        const totals = await Promise.all(
+          Array.from({ length: 25 }, () => store.addUsage(shared, 40, Date.now() + HOUR)),
+        );
+        expect([...totals].sort((a, b) => a - b)).toEqual(Array.from({ length: 25 }, (_, n) => (n + 1) * 40));
+        expect(await store.usage([shared])).toEqual([1_000]);
+      });
+
+      it('answers many reads made at once, each with its own keys', async () => {
+        const keys = Array.from({ length: 12 }, (_, n) => key(`usage-many-${n}`));
+        await Promise.all(keys.map((k, n) => store.addUsage(k, n + 1, Date.now() + HOUR)));
+        const reads = await Promise.all(keys.map((k, n) => store.usage([k, keys[(n + 1) % keys.length]!])));
+        expect(reads).toEqual(keys.map((_, n) => [n + 1, ((n + 1) % keys.length) + 1]));
+      });
+
+      it('starts again from 0 once a counter has expired', async () => {
+        const day = key('usage-day');
+        await store.addUsage(day, 500, Date.now() + 150);
+        await sleep(300);
+        expect(await store.usage([day])).toEqual([0]);
+        expect(await store.addUsage(day, 20, Date.now() + HOUR)).toBe(20);
+      });
+    });
+
     describe('ping', () => {
       it('answers while the store is open', async () => {
         await expect(store.ping()).resolves.toBeUndefined();
