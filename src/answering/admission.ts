@@ -113,3 +113,14 @@ export function createGate(deps: GateDeps) {
 }
 
 export type Gate = ReturnType<typeof createGate>;
+
+/**
+ * Whose words from a thread may reach the model under `context`: not people the bot would not answer there (Slack
+ * Connect externals unless ALLOW_EXTERNAL_USERS, people a context's allow_users leaves out).
+ */
+export function quotable(access: Config['access'], context: Context, team: string) {
+  return (user: string, userTeam: string | undefined): boolean => {
+    if (userTeam && userTeam !== team && !access.allowExternalUsers) return false;
+    return context.allowUsers.length === 0 || context.allowUsers.includes(user);
+  };
+}

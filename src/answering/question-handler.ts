@@ -2,7 +2,7 @@
 import type { Config } from '../config';
 import type { Context, ContextRegistry } from '../conversation/context';
 import { type IncomingMessage, messageKey, parseEvent, replyPlace, threadKey } from '../conversation/incoming';
-import { buildInstructions } from '../conversation/prompt';
+import { cachedInstructions } from '../conversation/prompt';
 import type { Desk } from '../desk/desk';
 import { type AnsweredQuestion, deskPlace, noticeHelper, questionRecord, wantsPerson } from '../desk/desk-questions';
 import type { AttachmentDeps } from '../files/attachments';
@@ -13,17 +13,17 @@ import type { MemberDirectory } from '../slack/member-directory';
 import type { ReplyStreamer } from '../slack/reply-types';
 import type { SideWriter } from '../slack/side-writes';
 import type { ClaimBook, ThreadHistory, ThreadLeases, UsageCounters } from '../store/thread-store';
-import { type AnswerReason, createGate } from './admission';
+import { type AnswerReason, createGate, quotable } from './admission';
 import { answerQuestion } from './answer';
 import { SpendBudgets, type Spending } from './budgets';
 import { Claims } from './claims';
-import { DeadlineError, within } from './deadline';
+import { DeadlineError } from './deadline';
 import { describe, upstreamText } from './describe-error';
 import { Jobs } from './jobs';
-import { HISTORY_TIMEOUT_MS } from './load-history';
 import { ModelSlots } from './model-slots';
 import { type AnswerMetrics, NO_METRICS, QuestionTrack, trackReplies } from './outcomes';
 import type { KnowledgeDeps } from './retrieval';
+import { alreadyAnswered, removeWritten } from './takeover';
 import type { RepliesReader } from './thread-history';
 import { ThreadLanes } from './thread-lanes';
 import { UserLimits } from './user-limits';
@@ -73,20 +73,7 @@ export function createQuestionHandler(deps: HandlerDeps) {
   const jobs = new Jobs();
   const metrics = deps.metrics ?? NO_METRICS;
   const budgets = new SpendBudgets({ counters: store, budgets: config.budgets, admins: config.deskAdmins, logger });
-  const instructionsFor = new WeakMap<Context, string>();
-  const answerDeps = {
-    ...deps,
-    history: store,
-    slots,
-    instructions(context: Context): string {
-      let text = instructionsFor.get(context);
-      if (text === undefined) {
-        text = buildInstructions(context);
-        instructionsFor.set(context, text);
-      }
-      return text;
-    },
-  };
+  const answerDeps = { ...deps, history: store, slots, instructions: cachedInstructions() };
 
   const contextOf = (message: IncomingMessage) => contexts.forChannel(message.channel, message.channelType === 'im');
 
@@ -235,13 +222,13 @@ export function createQuestionHandler(deps: HandlerDeps) {
     try {
       await lanes.run(threadKey(message), message.ts, async () => {
         if (why === 'recovered') {
-          if (await alreadyAnswered(message)) {
+          if (await alreadyAnswered(store, message)) {
             log.info('question taken over was already answered', { channel: message.channel, ts: message.ts });
             track.end('duplicate');
             measured.recorded = true;
             return;
           }
-          await removeWritten(message, written, log);
+          await removeWritten(deps.side, message, written, log);
         }
         const end = await answerQuestion(
           { ...answerDeps, logger: log, streamer: trackReplies(deps.streamer, track) },
@@ -250,7 +237,7 @@ export function createQuestionHandler(deps: HandlerDeps) {
             context,
             ref,
             signal,
-            mayQuote: (user, userTeam) => mayQuote(context, message.team, user, userTeam),
+            mayQuote: quotable(config.access, context, message.team),
             onMessage: (ts) => {
               track.shown();
               if (!measured.answerTs) Object.assign(measured, { answerTs: ts, firstVisibleAt: Date.now() });
@@ -278,30 +265,6 @@ export function createQuestionHandler(deps: HandlerDeps) {
       track.end('failed');
       await claims.complete(id);
       if (!measured.recorded) await desk?.question(questionRecord(message, context, measured));
-    }
-  }
-
-  // People the bot would not answer under this context (Slack Connect externals, people allow_users leaves out):
-  // their words are not passed to the model either.
-  function mayQuote(context: Context, team: string, user: string, userTeam: string | undefined): boolean {
-    if (userTeam && userTeam !== team && !config.access.allowExternalUsers) return false;
-    return context.allowUsers.length === 0 || context.allowUsers.includes(user);
-  }
-
-  // A claim whose `complete` was lost while its answer was saved: the answer is there, nothing to redo.
-  async function alreadyAnswered(message: IncomingMessage): Promise<boolean> {
-    const turns = await within(store.load(threadKey(message)), HISTORY_TIMEOUT_MS, 'loading the thread').catch(
-      () => [],
-    );
-    return turns.some((turn) => turn.role === 'user' && turn.ts === message.ts);
-  }
-
-  // What a dead instance had written of its answer (a stream cut off mid-sentence) goes, so the asker sees one
-  // whole answer; only messages recorded as written for this question, never another question's answer.
-  async function removeWritten(message: IncomingMessage, written: string[], log: Logger): Promise<void> {
-    for (const ts of written) {
-      if (await deps.side.remove(message, ts)) log.info('removed a reply left unfinished', { ts });
-      else log.warn('could not remove a reply left unfinished', { ts });
     }
   }
 

@@ -23,6 +23,19 @@ export function buildInstructions(context: Context): string {
   return `${RULES}\n${context.confidential ? CONFIDENTIAL : OPEN}\n\n# Context: ${context.name}\n\n${context.text}`;
 }
 
+/** buildInstructions, computed once per context version (a reload makes a new Context object). */
+export function cachedInstructions(): (context: Context) => string {
+  const cache = new WeakMap<Context, string>();
+  return (context) => {
+    let text = cache.get(context);
+    if (text === undefined) {
+      text = buildInstructions(context);
+      cache.set(context, text);
+    }
+    return text;
+  };
+}
+
 /** Token count of a turn, using the count stored with it when there is one. */
 export function turnTokens(turn: Turn): number {
   return turn.tokens ?? countTokens(turn.text);
