@@ -4,6 +4,8 @@ import { type Recovery, startRecovery } from './answering/recovery';
 import type { Config } from './config';
 import type { ContextRegistry } from './conversation/context';
 import { loadContexts } from './conversation/context-registry';
+import { answerBlocksFor } from './desk/answer-blocks';
+import { buildDesk } from './desk/desk-wiring';
 import { createAttachmentResources, DEFAULT_ATTACHMENT_CAPS } from './files/attachments';
 import type { KnowledgeLibrary } from './knowledge/library';
 import { openKnowledgeLibrary } from './knowledge/library-from-config';
@@ -15,7 +17,6 @@ import { meterLlm } from './ops/metered-llm';
 import { createMetrics, type Metrics } from './ops/metrics';
 import { loadPrices } from './ops/prices';
 import { timeStore } from './ops/timed-store';
-import { FEEDBACK_BLOCKS } from './slack/feedback';
 import { MemberDirectory } from './slack/member-directory';
 import { createReplyStreamer } from './slack/reply-stream';
 import { withSafeText } from './slack/safe-text';
@@ -58,7 +59,8 @@ export interface BotOptions {
 /** The composition root: builds every dependency from the config and wires them. */
 export async function createBot(config: Config, options: BotOptions = {}): Promise<Bot> {
   const logger = options.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
-  const metrics = createMetrics({ prices: loadPrices(config.modelPricesFile) });
+  const prices = loadPrices(config.modelPricesFile);
+  const metrics = createMetrics({ prices });
   const slackLogger = toSlackLogger(logger);
   const contexts = await loadContexts(config.contextsDir, logger);
   let rawStore: ThreadStore | undefined;
@@ -90,6 +92,19 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       maxOutputTokens: config.openai.maxOutputTokens,
       vision: config.files.vision,
     });
+    const meteredLlm = meterLlm(llm, config.openai.model, metrics);
+    const desk = buildDesk({
+      config,
+      store,
+      contexts,
+      logger,
+      prices,
+      llm: meteredLlm,
+      side: sideWriter,
+      client: sideClient,
+      slack: app.client,
+      botUserId: auth.user_id,
+    });
     // Images waiting for the model hold ~4× their size; 96 MB keeps 50 screenshots pasted at once under ~400 MB RSS.
     const attachments = createAttachmentResources({ imageMemoryBytes: 96 * 1024 * 1024 });
     const { vision, ...fileCaps } = config.files;
@@ -97,14 +112,15 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       config,
       logger,
       store,
-      llm: meterLlm(llm, config.openai.model, metrics),
+      llm: meteredLlm,
       contexts,
       streamer,
       side: sideWriter,
       slack: app.client,
       botUserId: auth.user_id,
       members: new MemberDirectory(app.client),
-      answerBlocks: FEEDBACK_BLOCKS,
+      answerBlocks: answerBlocksFor,
+      desk: desk.desk,
       knowledge: { library: knowledge, tokenBudget: config.knowledge.tokenBudget },
       files: {
         botToken: config.slack.botToken,
@@ -117,7 +133,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       },
       metrics,
     });
-    registerListeners(app, { handler, contexts, logger });
+    registerListeners(app, { handler, contexts, logger, desk: desk.listeners });
     const pingable = rawStore;
     let recovery: Recovery | undefined;
     let draining = false;
@@ -152,6 +168,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
           throw err;
         });
         recovery = startRecovery({ store, handler, logger }, config.recovery);
+        desk.desk.checkEscalationChannels().catch(() => undefined);
         await knowledge.prepare(knowledgeFolders(contexts));
         logger.info('support bot connected', {
           team: auth.team_id,

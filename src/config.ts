@@ -52,6 +52,11 @@ export interface Config {
   };
   /** Slack user ids of the desk admins (DESK_ADMINS): exempt from the daily budgets. */
   deskAdmins: string[];
+  /** The support desk: where a context's handoff webhook URL is read. */
+  desk: {
+    /** Reads the variable a context's `escalation.webhook_env` names (from the same environment as the rest). */
+    webhookUrl(name: string): string | undefined;
+  };
   /** Attachments: whether images go to the model, and the caps on what is downloaded and inlined. */
   files: {
     vision: boolean;
@@ -66,7 +71,7 @@ export interface Config {
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
-const DEFAULT_MODEL = 'gpt-5.4-mini';
+export const DEFAULT_MODEL = 'gpt-5.4-mini';
 /**
  * Output tokens an answer may use unless OPENAI_MAX_OUTPUT_TOKENS says otherwise (0 = no cap). Reasoning models count
  * their reasoning here too, so this leaves room for it beside a long Slack answer (~1,500 tokens).
@@ -289,6 +294,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     access: { allowExternalUsers: e.ALLOW_EXTERNAL_USERS, dmMembersOnly: e.DM_MEMBERS_ONLY },
     streaming: { appendIntervalMs: e.STREAM_APPEND_INTERVAL_MS },
+    desk: { webhookUrl: (name) => env[name]?.trim() || undefined },
     limits: {
       perUser: { maxInFlight: e.USER_MAX_IN_FLIGHT, maxPerMinute: e.USER_MAX_PER_MINUTE },
       modelConcurrency: e.MODEL_MAX_CONCURRENCY,

@@ -42,6 +42,8 @@ async function main(): Promise<number> {
     let deleted: number;
     if ('user' in target) {
       deleted = await store.deleteUser(target.user);
+      // Their 👍/👎 on answers too; question records and thread decisions name no one.
+      await store.desk.forgetUser(target.user);
     } else {
       // deleteThread does not say whether there was anything to delete: look first.
       deleted = (await store.has(target.thread)) ? 1 : 0;

@@ -12,6 +12,8 @@ const ALLOWED_SCOPES = [
   'groups:history',
   'im:history',
   'mpim:history',
+  'reactions:read',
+  'reactions:write',
   'users:read',
 ];
 
@@ -23,6 +25,7 @@ const ALLOWED_EVENTS = [
   'message.groups',
   'message.im',
   'message.mpim',
+  'reaction_added',
 ];
 
 interface Manifest {
@@ -54,9 +57,9 @@ describe('manifest.yml', () => {
     });
   });
 
-  it('lets people DM the bot in the Messages tab, without a Home tab', () => {
+  it('lets people DM the bot in the Messages tab, with a Home tab for the desk figures', () => {
     expect(manifest.features.app_home).toEqual({
-      home_tab_enabled: false,
+      home_tab_enabled: true,
       messages_tab_enabled: true,
       messages_tab_read_only_enabled: false,
     });
@@ -91,10 +94,18 @@ describe('manifest.yml', () => {
       'message.groups': 'groups:history',
       'message.im': 'im:history',
       'message.mpim': 'mpim:history',
+      reaction_added: 'reactions:read',
     };
     for (const event of manifest.settings.event_subscriptions.bot_events) {
       if (needs[event]) expect(manifest.oauth_config.scopes.bot).toContain(needs[event]);
     }
+  });
+
+  it('has what the support desk needs: reactions both ways, the Home tab, interactivity', () => {
+    expect(manifest.oauth_config.scopes.bot).toEqual(expect.arrayContaining(['reactions:read', 'reactions:write']));
+    expect(manifest.settings.event_subscriptions.bot_events).toContain('reaction_added');
+    expect(manifest.features.app_home.home_tab_enabled).toBe(true);
+    expect(manifest.settings.interactivity.is_enabled).toBe(true);
   });
 
   it('stays within Slack limits for names, descriptions and the agent view', () => {

@@ -27,6 +27,8 @@ export interface GateDeps {
   /** Looks up guests when DMs are limited to members (DM_MEMBERS_ONLY). */
   members: MemberDirectory;
   logger: Logger;
+  /** Whether the bot keeps quiet in a thread unless mentioned (stepped back, handed off, resolved). */
+  quiet?(threadKey: string): Promise<boolean>;
 }
 
 /** Decides, for a fresh event and again for a claimed message, whether the bot answers it. */
@@ -84,7 +86,10 @@ export function createGate(deps: GateDeps) {
         allowExternalUsers: access.allowExternalUsers,
       });
       if (!verdict.answer) return refuse(message, verdict.why);
-      return context ? { admit: true, why: verdict.why, context } : refuse(message, 'no-context');
+      if (!context) return refuse(message, 'no-context');
+      // A person took over, or the case is closed: follow-ups there are theirs unless the bot is asked by name.
+      if (needsLookup && (await deps.quiet?.(threadKey(message)))) return { admit: false, why: 'desk-quiet' };
+      return { admit: true, why: verdict.why, context };
     },
 
     /**

@@ -37,7 +37,7 @@ export interface AnswerDeps {
   /** The model instructions for a context (cached per context version). */
   instructions(context: Context): string;
   /** Blocks attached to the end of every answer (feedback buttons). */
-  answerBlocks?: unknown[];
+  answerBlocks?: unknown[] | ((context: Context) => unknown[]);
   /** Search of the contexts' knowledge folders. */
   knowledge?: KnowledgeDeps;
   /** Reading attached files (absent: files are not read, as in tools that answer text only). */
@@ -140,7 +140,8 @@ export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<
       if (outcome.truncated) reply.write(TRUNCATED);
       if (files.imagesUnseen(outcome.visionRejected)) reply.write(IMAGES_NOT_SEEN);
       const left = deps.config.answerTimeoutMs - (Date.now() - started);
-      const result = await within(reply.finish({ blocks: deps.answerBlocks }), left, 'finishing the reply');
+      const blocks = typeof deps.answerBlocks === 'function' ? deps.answerBlocks(context) : deps.answerBlocks;
+      const result = await within(reply.finish({ blocks }), left, 'finishing the reply');
       await status;
       await save(found.forHistory(outcome.text), result.messageTs[0], counted);
       return { usage: outcome.usage, cutShort: false };

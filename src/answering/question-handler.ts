@@ -3,6 +3,8 @@ import type { Config } from '../config';
 import type { Context, ContextRegistry } from '../conversation/context';
 import { type IncomingMessage, messageKey, parseEvent, replyPlace, threadKey } from '../conversation/incoming';
 import { cachedInstructions } from '../conversation/prompt';
+import type { Desk } from '../desk/desk';
+import { type AnsweredQuestion, deskPlace, noticeHelper, questionRecord, wantsPerson } from '../desk/desk-questions';
 import type { AttachmentDeps } from '../files/attachments';
 import type { Llm } from '../llm/llm';
 import type { Logger } from '../logger';
@@ -42,7 +44,9 @@ export interface HandlerDeps {
   slack: RepliesReader;
   botUserId: string;
   members: MemberDirectory;
-  answerBlocks?: unknown[];
+  answerBlocks?: unknown[] | ((context: Context) => unknown[]);
+  /** The support desk: handoffs, stepping back, question records. */
+  desk?: Desk;
   /** Search of the contexts' knowledge folders (src/answering/retrieval.ts). */
   knowledge?: KnowledgeDeps;
   /** Reading attached files; absent: questions are answered from their text. */
@@ -54,7 +58,13 @@ export interface HandlerDeps {
 /** Takes Slack message events and answers the ones meant for the bot, once each, in thread order. */
 export function createQuestionHandler(deps: HandlerDeps) {
   const { config, logger, store, contexts } = deps;
-  const gate = createGate({ ...deps, access: config.access, history: store });
+  const { desk } = deps;
+  const gate = createGate({
+    ...deps,
+    access: config.access,
+    history: store,
+    ...(desk ? { quiet: (key: string) => desk.quiet(key) } : {}),
+  });
   const claims = new Claims(store, config.claimTtlMs, logger);
   // A thread lease lives as long as a claim without heartbeat: both say the instance holding them is gone.
   const lanes = new ThreadLanes(store, config.recovery.staleMs, config.answerTimeoutMs * 2);
@@ -75,6 +85,7 @@ export function createQuestionHandler(deps: HandlerDeps) {
       logger.debug('event ignored', { reason: message });
       return;
     }
+    if (desk) await noticeHelper(desk, store, message, contextOf(message), deps.botUserId);
     const admission = await gate.check(message, contextOf(message));
     if (!admission.admit) {
       logger.debug('message not for the bot', { channel: message.channel, ts: message.ts, reason: admission.why });
@@ -94,7 +105,31 @@ export function createQuestionHandler(deps: HandlerDeps) {
       track.end('duplicate');
       return;
     }
+    if (desk && wantsPerson(message, admission.context)) {
+      handOff(desk, message, admission.context, track);
+      return;
+    }
     admit(message, admission.context, admission.why, [], track, spending);
+  }
+
+  /** Asked for a person in words: no model, no answer; the handoff runs in the thread's turn like an answer. */
+  function handOff(desk: Desk, message: IncomingMessage, context: Context, track: QuestionTrack): void {
+    claims.hold(messageKey(message));
+    jobs.run(async () => {
+      const startedAt = Date.now();
+      try {
+        await lanes.run(threadKey(message), message.ts, async () => {
+          const place = deskPlace(message, context);
+          await desk.handOff({ ...place, user: message.user, latest: message.text, via: 'phrase' });
+        });
+        await desk.question(questionRecord(message, context, { outcome: 'handed_off', startedAt }));
+      } catch (err) {
+        track.log.error('handoff failed', { channel: message.channel, ts: message.ts, error: describe(err) });
+      } finally {
+        track.end('handed_off');
+        await claims.complete(messageKey(message));
+      }
+    });
   }
 
   /** The last gate before answering a claimed message, also for one taken over from a dead instance. */
@@ -153,6 +188,10 @@ export function createQuestionHandler(deps: HandlerDeps) {
       track.log.warn('could not decline the question', { channel: message.channel, ts: message.ts });
     }
     await claims.complete(messageKey(message));
+    const context = contextOf(message);
+    if (desk && text && context) {
+      await desk.question(questionRecord(message, context, { outcome: 'refused', startedAt: Date.now() }));
+    }
   }
 
   function decline(
@@ -178,12 +217,15 @@ export function createQuestionHandler(deps: HandlerDeps) {
     const { ref, log } = track;
     const id = messageKey(message);
     track.begin();
+    // `recorded`: a question found answered already has its record.
+    const measured: AnsweredQuestion & { recorded?: boolean } = { outcome: 'failed', startedAt: Date.now() };
     try {
       await lanes.run(threadKey(message), message.ts, async () => {
         if (why === 'recovered') {
           if (await alreadyAnswered(store, message)) {
             log.info('question taken over was already answered', { channel: message.channel, ts: message.ts });
             track.end('duplicate');
+            measured.recorded = true;
             return;
           }
           await removeWritten(deps.side, message, written, log);
@@ -198,6 +240,7 @@ export function createQuestionHandler(deps: HandlerDeps) {
             mayQuote: quotable(config.access, context, message.team),
             onMessage: (ts) => {
               track.shown();
+              if (!measured.answerTs) Object.assign(measured, { answerTs: ts, firstVisibleAt: Date.now() });
               claims.noteWritten(id, ts);
             },
             onDeadline: () => {
@@ -206,6 +249,7 @@ export function createQuestionHandler(deps: HandlerDeps) {
           },
         );
         track.finished(end.cutShort);
+        Object.assign(measured, { outcome: end.cutShort ? 'failed' : 'answered', usage: end.usage });
         void budgets.record(message, context, end.usage, log);
         log.info('answered', { channel: message.channel, ts: message.ts, why });
       });
@@ -220,6 +264,7 @@ export function createQuestionHandler(deps: HandlerDeps) {
     } finally {
       track.end('failed');
       await claims.complete(id);
+      if (!measured.recorded) await desk?.question(questionRecord(message, context, measured));
     }
   }
 

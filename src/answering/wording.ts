@@ -61,3 +61,38 @@ export function overBudget(scope: keyof typeof OVER_BUDGET_WHO, resetsAt: number
     minutes < 90 ? `${minutes} minute${minutes === 1 ? '' : 's'}` : `about ${Math.round(minutes / 60)} hours`;
   return `${OVER_BUDGET_WHO[scope]}. It resets at ${time} UTC (in ${soon}): please ask again then.`;
 }
+
+// --- The support desk ---
+
+/** The label of the button under answers that brings a person in. */
+export const TALK_TO_PERSON = 'Talk to a person';
+/** The label of the button under answers that closes the case. */
+export const RESOLVED_LABEL = 'Resolved';
+/** Said in the thread once a person was asked: `who` is the mention, or the escalation channel. */
+export function handedOff(who: string): string {
+  return `I've asked ${who} to help. They'll answer here in this thread.`;
+}
+/** Said when someone asks again in a thread already handed to a person. */
+export const ALREADY_HANDED_OFF = 'A person has already been asked to help in this thread. They will answer here.';
+/** Said when a context names no escalation channel and no `help` text of its own. */
+export const NO_ESCALATION =
+  "I can't bring a person into this conversation. Please contact your help desk through its usual channels.";
+/** Offered to someone who marked an answer as not helpful, with the Talk-to-a-person button. */
+export const OFFER_PERSON = 'Sorry that did not help. Would you like a person to take a look?';
+/** The summary line when the model could not write one: the asker's own last messages follow, quoted. */
+export const OWN_WORDS = 'Their last messages:';
+/** The handoff posted in the escalation channel. */
+export function handoffMessage(parts: {
+  mention?: string;
+  asker: string;
+  context: string;
+  link?: string;
+  summary: string;
+}): string {
+  const lead = `${parts.mention ? `${parts.mention} ` : ''}<@${parts.asker}> asked for a person (${parts.context}).`;
+  const link = parts.link ? `\n<${parts.link}|Open the thread>` : '';
+  return `${lead}${link}\n${parts.summary}`;
+}
+/** What someone who is not a desk admin sees on the bot's Home tab. */
+export const HOME_FOR_EVERYONE =
+  "I answer questions in the support channels and in this app's Messages tab. Ask me anything; under each answer you can rate it, mark your case resolved, or ask for a person.";

@@ -3,6 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { deskFrontMatter, deskSettingsOf } from '../desk/desk-settings';
 import { ContextError } from '../errors';
 import type { Logger } from '../logger';
 import type { Context, ContextRegistry } from './context';
@@ -69,6 +70,7 @@ const frontMatterSchema = strictObject(
       .int('expected a whole number of model tokens a day')
       .positive('expected a whole number of model tokens a day')
       .optional(),
+    ...deskFrontMatter,
   },
   'front matter',
 )
@@ -141,6 +143,7 @@ function parseContext(file: string, raw: string): Context | string[] {
     suggestedPrompts: fm.suggested_prompts,
     confidential: fm.confidential,
     allowUsers: fm.allow_users,
+    desk: deskSettingsOf(fm),
     text: body,
     ...(fm.knowledge !== undefined && { knowledge: path.resolve(path.dirname(file), fm.knowledge) }),
     knowledgeOnly: fm.knowledge_only,

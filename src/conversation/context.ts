@@ -1,3 +1,5 @@
+import type { DeskSettings } from '../desk/desk-settings';
+
 /** A prompt Slack shows under the message box in the agent view. */
 export interface SuggestedPrompt {
   title: string;
@@ -20,6 +22,8 @@ export interface Context {
   confidential: boolean;
   /** If non-empty, only these user ids are answered under this context. */
   allowUsers: string[];
+  /** Handoff to a person, stepping back (front matter `escalation`, `handoff_phrases`, `step_back`). */
+  desk: DeskSettings;
   /** The context text (markdown body), sent to the model as instructions. */
   text: string;
   /** Absolute path of the knowledge folder (front matter `knowledge`, relative to the contexts directory). */

@@ -17,6 +17,8 @@ export interface IncomingMessage {
   userTeam?: string;
   /** Attached files (metadata only: id, name, type, size, download URL); absent when there are none. */
   files?: FileRef[];
+  /** Who wrote the thread's first message (Slack's `parent_user_id`), for a reply in a thread. */
+  parentUser?: string;
 }
 
 /** A thread in a workspace: where a reply goes. */
@@ -96,6 +98,7 @@ export function parseEvent(
     ...(threadTs ? { threadTs } : {}),
     ...(external ? { userTeam } : {}),
     ...(files.length > 0 ? { files } : {}),
+    ...(threadTs && isId(event.parent_user_id) ? { parentUser: event.parent_user_id } : {}),
   };
 }
 

@@ -19,6 +19,8 @@ export interface SideWriter {
   status(place: ThreadPlace, status: string): Promise<void>;
   /** Deletes a message the bot wrote, waiting its turn. Never rejects; false when it failed. */
   remove(place: Pick<ThreadPlace, 'team' | 'channel'>, ts: string): Promise<boolean>;
+  /** Makes any other write (`run`) in its turn in the budget, once more after a 429's Retry-After; throws the last error. */
+  budgeted<T>(team: string, method: WriteMethod, channel: string, run: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -135,6 +137,8 @@ export function createSideWriter(deps: {
   }
 
   return {
+    budgeted: call,
+
     async post(place, text) {
       const { team, channel, threadTs } = place;
       const where = { ...(place.ref !== undefined && { ref: place.ref }), team, channel, threadTs };

@@ -6,7 +6,10 @@ export type WriteMethod =
   | 'chat.postMessage'
   | 'chat.update'
   | 'chat.delete'
-  | 'assistant.threads.setStatus';
+  | 'assistant.threads.setStatus'
+  | 'reactions.add'
+  | 'chat.postEphemeral'
+  | 'views.publish';
 
 /** At most `limit` calls in any `windowMs`. */
 export interface RateLimit {
@@ -41,6 +44,10 @@ export const DEFAULT_WRITE_LIMITS: Record<WriteMethod, MethodLimits> = {
   'chat.update': { team: { limit: 45, windowMs: MINUTE } },
   'chat.delete': { team: { limit: 45, windowMs: MINUTE } },
   'assistant.threads.setStatus': { team: { limit: 45, windowMs: MINUTE } },
+  // The support desk's writes: reactions Tier 3, ephemeral messages and Home tabs Tier 4.
+  'reactions.add': { team: { limit: 45, windowMs: MINUTE } },
+  'chat.postEphemeral': { team: { limit: 90, windowMs: MINUTE } },
+  'views.publish': { team: { limit: 90, windowMs: MINUTE } },
   // Slack: about one per second per channel, with a workspace-wide cap of a few hundred per minute.
   'chat.postMessage': { team: { limit: 150, windowMs: MINUTE }, perKey: { limit: 1, windowMs: 1_000 } },
 };

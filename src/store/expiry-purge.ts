@@ -1,3 +1,4 @@
+import { DESK_TABLES } from './desk-sql';
 import type { StoreOptions } from './store-options';
 
 // Each backend enforces expiry on read; this sweep only reclaims the space that expired rows still take.
@@ -6,7 +7,7 @@ import type { StoreOptions } from './store-options';
 export const PURGE_EVERY_MS = 60_000;
 
 /** The SQL tables that hold an `expires_at` column. */
-const EXPIRING_TABLES = ['threads', 'claims', 'leases', 'waiters', 'usage_counters'] as const;
+const EXPIRING_TABLES = ['threads', 'claims', 'leases', 'waiters', 'usage_counters', ...DESK_TABLES] as const;
 
 /** One DELETE per table of rows expired by `now` (an SQL expression or placeholder); `schema` prefixes tables. */
 export function purgeStatements(now: string, schema?: string): string[] {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Turn } from '../conversation/turn';
 import { StoreError } from '../errors';
 import { startPurge } from './expiry-purge';
+import { MemoryDesk } from './memory-desk';
 import { MemoryUsage } from './memory-usage';
 import type { PendingClaim, ThreadStore } from './thread-store';
 
@@ -31,6 +32,7 @@ export class MemoryStore implements ThreadStore {
   readonly #waiting = new Map<string, Map<number, number>>();
   readonly #usage = new MemoryUsage();
   #timer: NodeJS.Timeout | undefined = startPurge('Memory', () => this.#purge(), {});
+  readonly desk = new MemoryDesk(() => this.#open());
 
   async load(key: string): Promise<Turn[]> {
     return this.#live(this.#threads, key)?.turns.map((turn) => ({ ...turn })) ?? [];

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Pool, type QueryResultRow } from 'pg';
 import type { Turn } from '../conversation/turn';
 import { StoreError } from '../errors';
+import type { DeskBook } from './desk-book';
 import { startPurge } from './expiry-purge';
+import { deskSchemaSql, PostgresDesk } from './postgres-desk';
 import { purgeSql, type Statement, schemaSql, statements } from './postgres-sql';
 import { PostgresUsage, usageSchemaSql } from './postgres-usage';
 import type { StoreOptions } from './store-options';
@@ -18,11 +20,13 @@ export class PostgresStore implements ThreadStore {
   readonly #pool: Pool;
   readonly #sql: Record<Statement, string>;
   readonly #timer: NodeJS.Timeout;
+  readonly desk: DeskBook;
   readonly #usage: PostgresUsage;
 
   private constructor(pool: Pool, schema: string, options: StoreOptions) {
     this.#pool = pool;
     this.#sql = statements(schema);
+    this.desk = new PostgresDesk(pool, schema);
     this.#usage = new PostgresUsage(pool, schema);
     const purge = purgeSql(schema);
     this.#timer = startPurge('Postgres', () => pool.query(purge), options);
@@ -52,7 +56,7 @@ export class PostgresStore implements ThreadStore {
     try {
       // The advisory lock makes instances starting together create the schema one after the other.
       await pool.query(`BEGIN; SELECT pg_advisory_xact_lock(hashtext('slack-support-bot schema'));
-        ${schemaSql(`"${schema}"`)} ${usageSchemaSql(`"${schema}"`)} COMMIT;`);
+        ${schemaSql(`"${schema}"`)} ${usageSchemaSql(`"${schema}"`)} ${deskSchemaSql(`"${schema}"`)} COMMIT;`);
     } catch (cause) {
       await pool.end().catch(() => {});
       const where = redactStoreUrl(url);

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createClient, type RedisClientType } from 'redis';
 import type { Turn } from '../conversation/turn';
 import { StoreError } from '../errors';
+import type { DeskBook } from './desk-book';
+import { RedisDesk } from './redis-desk';
 import * as scripts from './redis-scripts';
 import { RedisUsage } from './redis-usage';
 import type { StoreOptions } from './store-options';
@@ -22,11 +24,17 @@ const TIMEOUT_MS = 1500;
 export class RedisStore implements ThreadStore {
   readonly #client: Client;
   readonly #prefix: string;
+  readonly desk: DeskBook;
   readonly #usage: RedisUsage;
 
   private constructor(client: Client, prefix: string) {
     this.#client = client;
     this.#prefix = prefix;
+    this.desk = new RedisDesk(
+      client,
+      (name) => `${prefix}${name}`,
+      (operation) => this.#do(operation),
+    );
     this.#usage = new RedisUsage(client, prefix);
   }
 

@@ -4,7 +4,9 @@ import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Turn } from '../conversation/turn';
 import { StoreError } from '../errors';
+import type { DeskBook } from './desk-book';
 import { startPurge } from './expiry-purge';
+import { DESK_SCHEMA, SqliteDesk } from './sqlite-desk';
 import { migrate, prepare } from './sqlite-sql';
 import { SqliteUsage } from './sqlite-usage';
 import type { StoreOptions } from './store-options';
@@ -24,12 +26,14 @@ export class SqliteStore implements ThreadStore {
   readonly #logger: StoreOptions['logger'];
   readonly #usage: SqliteUsage;
   #completedSinceCheckpoint = 0;
+  readonly desk: DeskBook;
 
   private constructor(db: DatabaseSync, options: StoreOptions) {
     this.#db = db;
     this.#logger = options.logger;
     this.#usage = new SqliteUsage(db);
     this.#sql = prepare(db);
+    this.desk = new SqliteDesk(db, (operation) => this.#do(operation));
     this.#timer = startPurge(
       'SQLite',
       () => {
@@ -46,6 +50,7 @@ export class SqliteStore implements ThreadStore {
       mkdirSync(dirname(path), { recursive: true });
       db = new DatabaseSync(path, { timeout: 5000, enableForeignKeyConstraints: true });
       migrate(db);
+      db.exec(DESK_SCHEMA);
       return new SqliteStore(db, options);
     } catch (cause) {
       db?.close();

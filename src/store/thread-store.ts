@@ -1,4 +1,5 @@
 import type { Turn } from '../conversation/turn';
+import type { DeskBook } from './desk-book';
 
 // Small interfaces, one per use: the answering path needs history, claims and leases; `npm run forget` needs the
 // eraser. Keys are `team:channel:thread_ts`; every expiry is an absolute epoch-ms timestamp the backend enforces.
@@ -67,6 +68,8 @@ export interface UsageCounters {
 
 /** Everything a backend provides. */
 export interface ThreadStore extends ThreadHistory, ClaimBook, ThreadLeases, HistoryEraser, UsageCounters {
+  /** The support desk's records (thread decisions, feedback, questions). */
+  readonly desk: DeskBook;
   /** Cheap round trip proving the store answers (readiness probes). Rejects when it does not. */
   ping(): Promise<void>;
   /** Releases connections and timers; later calls reject with StoreError. */

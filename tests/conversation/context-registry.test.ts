@@ -86,6 +86,7 @@ describe('loadContexts', () => {
       allowUsers: [],
       text: '# IT support\n\nLaptops are managed by Jamf.',
       knowledgeOnly: false,
+      desk: { handoffPhrases: [], stepBack: true },
     });
     expect(hr).toMatchObject({
       name: 'People team',
@@ -119,6 +120,7 @@ describe('loadContexts', () => {
       confidential: false,
       allowUsers: [],
       knowledgeOnly: false,
+      desk: { handoffPhrases: [], stepBack: true },
     };
     expect(registry.all()).toEqual([
       {
@@ -174,7 +176,7 @@ describe('loadContexts', () => {
     for (const expected of [
       line(
         'typo.md',
-        "unknown key 'chanels' (allowed: name, channels, reply, suggested_prompts, confidential, allow_users, knowledge, knowledge_only, daily_tokens)",
+        "unknown key 'chanels' (allowed: name, channels, reply, suggested_prompts, confidential, allow_users, knowledge, knowledge_only, daily_tokens, escalation, handoff_phrases, step_back)",
       ),
       line('reply.md', "reply: expected 'mentions' or 'all'"),
       line('channel.md', "channels[0]: 'general' is not a channel id (like C0123ABCD)"),

@@ -1,4 +1,5 @@
 import type { Context } from '../../src/conversation/context';
+import { DEFAULT_DESK } from '../../src/desk/desk-settings';
 
 /** A context for unit tests; override what the test is about. */
 export function makeContext(overrides: Partial<Context> = {}): Context {
@@ -10,6 +11,7 @@ export function makeContext(overrides: Partial<Context> = {}): Context {
     suggestedPrompts: [],
     confidential: false,
     allowUsers: [],
+    desk: DEFAULT_DESK,
     text: 'Laptops are MacBooks managed by Jamf. Reset passwords at https://id.example.com.',
     knowledgeOnly: false,
     ...overrides,

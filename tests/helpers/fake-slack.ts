@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createDeskMethods, type DeskRecords } from './fake-slack/desk-methods';
 import { appMentionEvent, type EventPayload, eventPayload, messageEvent } from './fake-slack/events';
 import { type FakeFileInput, FileHost, type FileRequest } from './fake-slack/files';
 import { channelType, Directory, type Identity, type UserSettings } from './fake-slack/identity';
@@ -83,6 +84,8 @@ export class FakeSlack {
   private readonly limiter = new RateLimiter();
   private readonly faults = new FaultScript();
   private readonly statuses = new Map<string, string>();
+  /** The support desk's calls: ephemeral messages, the bot's reactions, Home tabs. */
+  readonly desk: DeskRecords = { ephemerals: [], reactions: [], homes: new Map() };
   private readonly payloads = new Map<string, { payload: object; attempt: number }>();
   /** Files served behind the bot token (files-pri → redirect → files-tmb), and files.info. */
   readonly files: FileHost;
@@ -118,7 +121,8 @@ export class FakeSlack {
     });
     this.files = new FileHost(`http://127.0.0.1:${port}`, this.teamId);
     methods['files.info'] = (args) => this.files.info(args.file);
-    this.api = new WebApi(methods, this.settings, this.limiter, this.faults);
+    const deskMethods = createDeskMethods(this.identity, this.store, this.desk);
+    this.api = new WebApi({ ...methods, ...deskMethods }, this.settings, this.limiter, this.faults);
     server.on('request', (request, response) => {
       if (this.files.handle(request, response)) return;
       this.api.handle(request, response).catch((error: unknown) => {
@@ -260,6 +264,11 @@ export class FakeSlack {
     const payloads = events.map((event) => this.eventPayload(event));
     await Promise.all(payloads.map((payload) => this.deliver(payload)));
     return { ts: message.ts, eventIds: payloads.map((payload) => payload.event_id) };
+  }
+
+  /** Delivers an interactivity payload (block_actions…) in an `interactive` envelope; resolves when acked. */
+  interaction(payload: Record<string, unknown>): Promise<Delivery> {
+    return this.hub.deliver(payload, { envelopeType: 'interactive' });
   }
 
   /** Delivers any inner event (message_changed, member_joined_channel…) wrapped as Slack would. */

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Turn } from '../../src/conversation/turn';
 import { StoreError } from '../../src/errors';
 import type { ThreadStore } from '../../src/store/thread-store';
+import { runDeskContract } from './desk-contract';
 
 const HOUR = 3_600_000;
 /** A claim is stale after this long without a stamp; tests wait STALE_WAIT_MS to see one go stale. */
@@ -441,5 +442,6 @@ export function runStoreContract(
         await expect(other.claim(key('closed'), 'p', Date.now() + HOUR)).rejects.toBeInstanceOf(StoreError);
       });
     });
+    runDeskContract(name, () => store);
   });
 }

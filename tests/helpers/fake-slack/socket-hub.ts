@@ -11,6 +11,8 @@ export interface DeliverOptions {
   connection?: number;
   /** Send on any open connection but this one. */
   avoidConnection?: number;
+  /** The envelope's type; default `events_api` (`interactive` for button clicks). */
+  envelopeType?: string;
 }
 
 /** How a delivery went. */
@@ -105,7 +107,7 @@ export class SocketHub {
     const envelope = {
       envelope_id: randomUUID(),
       payload,
-      type: 'events_api',
+      type: options.envelopeType ?? 'events_api',
       accepts_response_payload: false,
       retry_attempt: options.retryAttempt ?? 0,
       retry_reason: options.retryReason ?? '',
