@@ -13,7 +13,7 @@ import { createReplyStreamer } from './slack/reply-stream';
 import { withSafeText } from './slack/safe-text';
 import { createSideWriter, type SideWriter } from './slack/side-writes';
 import { ackUnprocessable, guardSocketMessages } from './slack/socket-guard';
-import { WriteBudget } from './slack/write-budget';
+import { DEFAULT_WRITE_LIMITS, WriteBudget } from './slack/write-budget';
 import { createStore } from './store/create-store';
 import { adapt } from './store/interim-adapter';
 import type { ThreadStore } from './store/thread-store';
@@ -82,23 +82,27 @@ export async function createBot(config: Config, options: { logger?: AppLogger } 
       clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: SLACK_RETRIES },
       convoStore: false,
     });
-    const budget = new WriteBudget();
-    const streamer = withSafeText(
-      createReplyStreamer({
-        client: app.client,
-        budget,
-        logger,
-        options: { minAppendIntervalMs: config.streaming.appendIntervalMs },
-      }),
-    );
-    // A client of its own: WebClient pauses its whole queue on a 429, and a side call's 429 must not stall answers.
-    const sideClient = new webApi.WebClient(config.slack.botToken, {
+    const budget = new WriteBudget({
+      limits: { 'chat.postMessage': { ...DEFAULT_WRITE_LIMITS['chat.postMessage'], team: config.slackBudget.posts } },
+      learning: config.slackBudget.learning,
+    });
+    // Every budgeted write goes through a client of its own that hands 429s back instead of retrying them: WebClient
+    // pauses its whole queue on a 429, and one method's Retry-After must hold back only that method (the budget's job).
+    const writeClient = new webApi.WebClient(config.slack.botToken, {
       slackApiUrl: config.slack.apiUrl,
       logger: slackLogger,
       retryConfig: SLACK_RETRIES,
       rejectRateLimitedCalls: true,
     });
-    const sideWriter = createSideWriter({ client: sideClient, budget, logger });
+    const streamer = withSafeText(
+      createReplyStreamer({
+        client: writeClient,
+        budget,
+        logger,
+        options: { minAppendIntervalMs: config.streaming.appendIntervalMs },
+      }),
+    );
+    const sideWriter = createSideWriter({ client: writeClient, budget, logger });
     const llm = createOpenAiLlm({
       apiKey: config.openai.apiKey,
       baseURL: config.openai.baseUrl,

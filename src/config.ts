@@ -33,6 +33,14 @@ export interface Config {
   streaming: { appendIntervalMs: number };
   /** Load limits: per person (in this instance), and model calls at once (the rest wait their turn). */
   limits: { perUser: { maxInFlight: number; maxPerMinute: number }; modelConcurrency: number };
+  /**
+   * The Slack write allowance per workspace: chat.postMessage calls a minute (Slack: "several hundred"), and how
+   * allowances learn (a 429 shrinks one; quiet spells grow it back, up to `ceilingFactor` × Slack's documented tier).
+   */
+  slackBudget: {
+    posts: { limit: number; windowMs: number };
+    learning: { ceilingFactor: number; growAfterMs: number };
+  };
 }
 
 const MINUTE = 60_000;
@@ -127,6 +135,9 @@ const schema = z.object({
   USER_MAX_IN_FLIGHT: int('USER_MAX_IN_FLIGHT', 3, 1, 1_000),
   USER_MAX_PER_MINUTE: int('USER_MAX_PER_MINUTE', 10, 1, 10_000),
   MODEL_MAX_CONCURRENCY: int('MODEL_MAX_CONCURRENCY', 100, 1, 10_000),
+  SLACK_POSTS_PER_MINUTE: int('SLACK_POSTS_PER_MINUTE', 300, 1, 10_000),
+  SLACK_BUDGET_CEILING_PERCENT: int('SLACK_BUDGET_CEILING_PERCENT', 100, 100, 1_000),
+  SLACK_BUDGET_GROW_AFTER_SECONDS: int('SLACK_BUDGET_GROW_AFTER_SECONDS', 600, 1, 86_400),
 });
 
 /** Reads the environment; throws one ConfigError listing every problem (never echoing a secret's value). */
@@ -172,6 +183,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     limits: {
       perUser: { maxInFlight: e.USER_MAX_IN_FLIGHT, maxPerMinute: e.USER_MAX_PER_MINUTE },
       modelConcurrency: e.MODEL_MAX_CONCURRENCY,
+    },
+    slackBudget: {
+      posts: { limit: e.SLACK_POSTS_PER_MINUTE, windowMs: MINUTE },
+      learning: {
+        ceilingFactor: e.SLACK_BUDGET_CEILING_PERCENT / 100,
+        growAfterMs: e.SLACK_BUDGET_GROW_AFTER_SECONDS * 1000,
+      },
     },
   };
 }

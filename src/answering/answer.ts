@@ -93,27 +93,31 @@ export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<
     tokenBudget: deps.config.history.tokenBudget,
   });
   deps.logger.debug('asking the model', { ref, historyTurns: history.length, keptTurns: kept });
-  await deps.slots.run(async () => {
-    // The answer's time limit runs from its turn with the model to the last write of its reply.
-    const started = Date.now();
-    const limit = deadlineSignal(job.signal, deps.config.answerTimeoutMs);
-    try {
-      const outcome = await streamAnswer(deps.llm, request, reply, limit.signal);
-      if (outcome.error !== undefined) {
-        deps.logger.warn('answer cut short', { ref, error: describe(outcome.error) });
-        const text = upstreamText(outcome.error);
-        if (text) deps.logger.debug('model error text', { ref, text });
-        const result = await reply.abort(withRef(CUT_SHORT, ref));
-        await save(`${outcome.text}\n\n${CUT_SHORT_MARK}`, result.messageTs[0], counted);
-        return;
-      }
-      if (outcome.truncated) reply.write(TRUNCATED);
-      const left = deps.config.answerTimeoutMs - (Date.now() - started);
-      const result = await within(reply.finish({ blocks: deps.answerBlocks }), left, 'finishing the reply');
-      await status;
-      await save(outcome.text, result.messageTs[0], counted);
-    } finally {
-      limit.clear();
+  // The model slot is held while the model streams only: a reply waiting for Slack must not hold back the next
+  // question's model request.
+  let started = 0;
+  let limit: ReturnType<typeof deadlineSignal> | undefined;
+  try {
+    const outcome = await deps.slots.run(() => {
+      // The answer's time limit runs from its turn with the model to the last write of its reply.
+      started = Date.now();
+      limit = deadlineSignal(job.signal, deps.config.answerTimeoutMs);
+      return streamAnswer(deps.llm, request, reply, limit.signal);
+    }, job.signal);
+    if (outcome.error !== undefined) {
+      deps.logger.warn('answer cut short', { ref, error: describe(outcome.error) });
+      const text = upstreamText(outcome.error);
+      if (text) deps.logger.debug('model error text', { ref, text });
+      const result = await reply.abort(withRef(CUT_SHORT, ref));
+      await save(`${outcome.text}\n\n${CUT_SHORT_MARK}`, result.messageTs[0], counted);
+      return;
     }
-  }, job.signal);
+    if (outcome.truncated) reply.write(TRUNCATED);
+    const left = deps.config.answerTimeoutMs - (Date.now() - started);
+    const result = await within(reply.finish({ blocks: deps.answerBlocks }), left, 'finishing the reply');
+    await status;
+    await save(outcome.text, result.messageTs[0], counted);
+  } finally {
+    limit?.clear();
+  }
 }

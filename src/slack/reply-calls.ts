@@ -1,11 +1,22 @@
 // The Slack side of a reply: each planned step as the chat.* call it stands for.
 import type { CallStep, Content, ReplyTarget, SlackWriter } from './reply-types';
+import type { WriteMethod } from './write-budget';
 
 function content(markdown: string, blocks: unknown[] | undefined): Content {
   return blocks
     ? { text: markdown, blocks: [{ type: 'markdown', text: markdown }, ...blocks] }
     : { markdown_text: markdown };
 }
+
+/** The budgeted method each step calls. */
+export const METHOD_OF: Record<CallStep['kind'], WriteMethod> = {
+  start: 'chat.startStream',
+  post: 'chat.postMessage',
+  append: 'chat.appendStream',
+  stop: 'chat.stopStream',
+  update: 'chat.update',
+  abandon: 'chat.stopStream',
+};
 
 /** What each failed call is logged as; the state tells what happens next. */
 export const FAILED_CALL_LOG: Record<

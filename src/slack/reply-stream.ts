@@ -1,6 +1,7 @@
 // Streams answers into Slack: performs the steps the planner (reply-plan.ts) chooses and feeds their outcomes back.
 
-import { FAILED_CALL_LOG, performStep } from './reply-calls';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FAILED_CALL_LOG, METHOD_OF, performStep } from './reply-calls';
 import { applyOutcome, beginCall, giveUp } from './reply-outcome';
 import { addText, endReply, newReplyState, planNextStep } from './reply-plan';
 import {
@@ -16,7 +17,11 @@ import {
   type ReplyStreamOptions,
   type ReplyTarget,
 } from './reply-types';
-import { refusesStreaming, slackErrorCode } from './slack-errors';
+import { refusesStreaming, retryAfterOf, slackErrorCode } from './slack-errors';
+import type { WriteMethod } from './write-budget';
+
+/** A call Slack rate limited is made again after Retry-After at most this often. */
+const MAX_RATE_LIMITED_RETRIES = 2;
 
 /**
  * Streams answers into Slack threads: native streams (chat.startStream/appendStream/stopStream) where the workspace
@@ -44,6 +49,12 @@ class Reply implements ReplyStream {
   private busy = false;
   private settled = false;
   private timer: NodeJS.Timeout | undefined;
+  /** The method whose slot this reply waits for, woken by the budget: new text must not start a second wait. */
+  private waking: WriteMethod | undefined;
+  private readonly wake = () => {
+    this.waking = undefined;
+    this.pump();
+  };
   private readonly result: Promise<ReplyResult>;
   private resolveResult!: (result: ReplyResult) => void;
   private rejectResult!: (err: Error) => void;
@@ -61,7 +72,7 @@ class Reply implements ReplyStream {
   write(delta: string): void {
     const taken = addText(this.state, delta);
     if (taken === 'late') this.shared.logger.warn('reply text written after finish was dropped', this.where());
-    if (taken === 'added' && !this.busy && !this.timer) this.pump();
+    if (taken === 'added' && !this.busy && !this.timer && !this.waking) this.pump();
   }
 
   finish(options: { blocks?: unknown[] } = {}): Promise<ReplyResult> {
@@ -76,6 +87,7 @@ class Reply implements ReplyStream {
 
   private pump(): void {
     if (this.busy || this.settled) return;
+    if (this.waking && !this.state.ending) return;
     this.clearTimer();
     let step: ReplyStep;
     try {
@@ -85,7 +97,11 @@ class Reply implements ReplyStream {
       this.failing(() => giveUp(this.state));
       step = { kind: this.state.ending ? 'done' : 'idle' };
     }
-    if (step.kind === 'wait') {
+    if (step.kind === 'wait' && step.method) {
+      // Woken by the budget's one timer for this workspace and method, with the others waiting for it, in order.
+      this.waking = step.method;
+      this.shared.budget.whenFree(this.target.team, step.method, this.wake, step.key);
+    } else if (step.kind === 'wait') {
       this.timer = setTimeout(() => {
         this.timer = undefined;
         this.pump();
@@ -120,10 +136,9 @@ class Reply implements ReplyStream {
     if (step.kind === 'post' && step.streamBudgetUsedUp) {
       this.shared.logger.debug('stream budget used up, posting instead', this.where());
     }
-    beginCall(this.state, this.shared.now());
     let ts: string;
     try {
-      ts = await performStep(this.shared.client, this.target, step);
+      ts = await this.perform(step);
     } catch (err) {
       this.logFailure(step, err);
       this.failing(() => applyOutcome(this.state, step, { ok: false, error: slackErrorCode(err) }));
@@ -131,6 +146,33 @@ class Reply implements ReplyStream {
     }
     applyOutcome(this.state, step, { ok: true, ts });
     if (step.kind === 'start' || step.kind === 'post') this.announce(ts);
+  }
+
+  /**
+   * Makes the step's call. After a 429 the budget holds that method back for Retry-After (and shrinks its allowance);
+   * the call is made again once then, except a stream's start, which is better posted at once.
+   */
+  private async perform(step: CallStep): Promise<string> {
+    for (let attempt = 1; ; attempt++) {
+      beginCall(this.state, this.shared.now());
+      try {
+        return await performStep(this.shared.client, this.target, step);
+      } catch (err) {
+        const retryAfter = retryAfterOf(err);
+        if (retryAfter === undefined) throw err;
+        const { team, channel } = this.target;
+        const method = METHOD_OF[step.kind];
+        this.shared.budget.penalize(
+          team,
+          method,
+          retryAfter * 1_000,
+          method === 'chat.postMessage' ? channel : undefined,
+        );
+        this.shared.logger.warn('Slack rate limited a reply write', { ...this.where(), method, retryAfter });
+        if (step.kind === 'start' || attempt > MAX_RATE_LIMITED_RETRIES) throw err;
+        await sleep(retryAfter * 1_000, undefined, { ref: false });
+      }
+    }
   }
 
   private logFailure(step: CallStep, err: unknown): void {
@@ -195,6 +237,8 @@ class Reply implements ReplyStream {
   private clearTimer(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.waking) this.shared.budget.cancelWait(this.target.team, this.waking, this.wake);
+    this.waking = undefined;
   }
 
   private where(): Record<string, unknown> {

@@ -1,3 +1,8 @@
+// Per-workspace budgets for Slack's write methods, learnt from its 429s, with one timer per window for those waiting.
+import { type Learning, type RateLimit, Window } from './budget-window';
+
+export type { Learning, RateLimit } from './budget-window';
+
 /** The Slack write methods the budget counts: the reply streamer's, and the side writes (status lines, deletions). */
 export type WriteMethod =
   | 'chat.startStream'
@@ -7,12 +12,6 @@ export type WriteMethod =
   | 'chat.update'
   | 'chat.delete'
   | 'assistant.threads.setStatus';
-
-/** At most `limit` calls in any `windowMs`. */
-export interface RateLimit {
-  limit: number;
-  windowMs: number;
-}
 
 /** A method's limits: per workspace, and optionally per key within it (e.g. per channel). */
 export interface MethodLimits {
@@ -28,11 +27,19 @@ export interface Reservation {
   cancel(): void;
 }
 
+/**
+ * How hard a workspace presses on its write allowance, for every writer to act on alike:
+ * 'calm' (the streaming tier has room: stream, set status lines), 'busy' (no stream slot: post, then one final update;
+ * no status lines), 'saturated' (no update slot either: post each answer whole once the model has finished).
+ */
+export type Pressure = 'calm' | 'busy' | 'saturated';
+
 const MINUTE = 60_000;
 
 /**
  * A little under Slack's tiers (startStream/stopStream Tier 2 ≈ 20, appendStream Tier 4 ≈ 100, update, delete and
- * setStatus Tier 3 ≈ 50).
+ * setStatus Tier 3 ≈ 50). chat.postMessage: about one per second per channel, and a workspace-wide allowance Slack
+ * calls "several hundred a minute".
  */
 export const DEFAULT_WRITE_LIMITS: Record<WriteMethod, MethodLimits> = {
   'chat.startStream': { team: { limit: 18, windowMs: MINUTE } },
@@ -41,114 +48,33 @@ export const DEFAULT_WRITE_LIMITS: Record<WriteMethod, MethodLimits> = {
   'chat.update': { team: { limit: 45, windowMs: MINUTE } },
   'chat.delete': { team: { limit: 45, windowMs: MINUTE } },
   'assistant.threads.setStatus': { team: { limit: 45, windowMs: MINUTE } },
-  // Slack: about one per second per channel, with a workspace-wide cap of a few hundred per minute.
-  'chat.postMessage': { team: { limit: 150, windowMs: MINUTE }, perKey: { limit: 1, windowMs: 1_000 } },
+  'chat.postMessage': { team: { limit: 300, windowMs: MINUTE }, perKey: { limit: 1, windowMs: 1_000 } },
 };
 
-interface Hold {
-  expiresAt: number;
-  open: boolean;
-}
+/** Learning unless told otherwise: grow back to the starting allowance, a tenth every 10 quiet minutes. */
+export const DEFAULT_LEARNING: Learning = { ceilingFactor: 1, growAfterMs: 10 * MINUTE };
 
-/** A FIFO queue with a moving head: O(1) amortised push and shift. */
-class Queue<T> {
-  private items: T[] = [];
-  private head = 0;
+/** Shortest timer for those waiting, so a window that frees in 0 ms cannot spin. */
+const MIN_WAKE_MS = 10;
 
-  get size(): number {
-    return this.items.length - this.head;
-  }
-
-  at(offset: number): T {
-    return this.items[this.head + offset];
-  }
-
-  last(): T | undefined {
-    return this.size > 0 ? this.items[this.items.length - 1] : undefined;
-  }
-
-  push(item: T): void {
-    this.items.push(item);
-  }
-
-  shiftWhile(test: (item: T) => boolean): void {
-    while (this.head < this.items.length && test(this.items[this.head])) this.head++;
-    if (this.head > 64 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-  }
-}
-
-/** Call times within the last window, plus reservations not yet used, cancelled or expired. */
-class Window {
-  private readonly times = new Queue<number>();
-  // In creation order, so with one TTL they expire from the head; released ones wait there to be dropped.
-  private readonly holds = new Queue<Hold>();
-  private reserved = 0;
-
-  constructor(private readonly rate: RateLimit) {}
-
-  private prune(now: number): void {
-    const cutoff = now - this.rate.windowMs;
-    this.times.shiftWhile((time) => time <= cutoff);
-    this.holds.shiftWhile((hold) => {
-      if (hold.open && hold.expiresAt > now) return false;
-      if (hold.open) this.release(hold);
-      return true;
-    });
-  }
-
-  used(now: number): number {
-    this.prune(now);
-    return this.times.size + this.reserved;
-  }
-
-  hold(expiresAt: number): Hold {
-    const hold = { expiresAt, open: true };
-    this.holds.push(hold);
-    this.reserved++;
-    return hold;
-  }
-
-  /** Ends a hold, if it has not ended already (used, cancelled or expired). */
-  release(hold: Hold): void {
-    if (!hold.open) return;
-    hold.open = false;
-    this.reserved--;
-  }
-
-  hasRoom(now: number): boolean {
-    return this.used(now) < this.rate.limit;
-  }
-
-  record(now: number): void {
-    // Kept sorted even if the clock steps back, so pruning from the head stays correct.
-    this.times.push(Math.max(now, this.times.last() ?? now));
-  }
-
-  freeIn(now: number): number {
-    const excess = this.used(now) - this.rate.limit + 1;
-    if (excess <= 0) return 0;
-    // Only reservations hold the window: nothing frees until they are used or cancelled.
-    if (excess > this.times.size) return this.rate.windowMs;
-    return Math.max(0, this.times.at(excess - 1) + this.rate.windowMs - now);
-  }
-
-  idle(now: number): boolean {
-    return this.used(now) === 0;
-  }
+/** Callers waiting for a method in a workspace: woken in order by one timer, as many as there is room for. */
+interface Waiters {
+  queue: Array<() => void>;
+  timer?: NodeJS.Timeout;
+  dueAt: number;
 }
 
 /**
  * Per-workspace sliding-window budgets for Slack write methods, shared by every reply in the process, so that many
- * answers streaming at once stay under Slack's rate tiers instead of collecting 429s. No timers; O(1) amortised.
+ * answers at once stay under Slack's rate tiers instead of collecting 429s. O(1) amortised; timers only for waiters.
  */
 export class WriteBudget {
   private readonly limits: Record<WriteMethod, MethodLimits>;
   private readonly now: () => number;
   private readonly reservationTtlMs: number;
+  private readonly learning: Learning;
   private readonly windows = new Map<string, Window>();
+  private readonly waiters = new Map<string, Waiters>();
   private operations = 0;
 
   /**
@@ -158,11 +84,13 @@ export class WriteBudget {
   constructor(
     options: {
       limits?: Partial<Record<WriteMethod, MethodLimits>>;
+      learning?: Partial<Learning>;
       now?: () => number;
       reservationTtlMs?: number;
     } = {},
   ) {
     this.limits = { ...DEFAULT_WRITE_LIMITS, ...options.limits };
+    this.learning = { ...DEFAULT_LEARNING, ...options.learning };
     this.now = options.now ?? (() => Date.now());
     this.reservationTtlMs = options.reservationTtlMs ?? 15 * MINUTE;
   }
@@ -192,8 +120,10 @@ export class WriteBudget {
         window.record(this.now());
       },
       cancel: () => {
+        if (done) return;
         done = true;
         window.release(hold);
+        this.wakeSoon(team, method);
       },
     };
   }
@@ -201,10 +131,7 @@ export class WriteBudget {
   /** How many calls `tryTake` would allow right now (the tighter of the team and key windows). */
   available(team: string, method: WriteMethod, key?: string): number {
     const now = this.now();
-    const limits = this.limits[method];
-    const windows = this.windowsFor(team, method, key);
-    const rates = [limits.team, ...(windows.length > 1 && limits.perKey ? [limits.perKey] : [])];
-    return Math.max(0, Math.min(...windows.map((window, n) => rates[n].limit - window.used(now))));
+    return Math.min(...this.windowsFor(team, method, key).map((window) => window.available(now)));
   }
 
   /** Milliseconds until `tryTake` could succeed (0 if it would now); the window length while reservations block it. */
@@ -213,19 +140,102 @@ export class WriteBudget {
     return Math.max(...this.windowsFor(team, method, key).map((window) => window.freeIn(now)));
   }
 
+  /**
+   * Slack answered 429: no call of `method` in `team` (in channel `key`, for a per-channel limit) for `retryAfterMs`,
+   * and the workspace allowance shrinks below what was in use. Other methods are not held back.
+   */
+  penalize(team: string, method: WriteMethod, retryAfterMs: number, key?: string): void {
+    const now = this.now();
+    const windows = this.windowsFor(team, method, key);
+    const perKey = windows.length > 1;
+    if (perKey) windows[1].penalize(now, retryAfterMs, false);
+    else windows[0].penalize(now, retryAfterMs, true);
+    this.wakeSoon(team, method);
+  }
+
+  /** The workspace's pressure now; the same answer for the reply streamer and the side writes. */
+  pressure(team: string): Pressure {
+    if (this.available(team, 'chat.startStream') > 0 && this.available(team, 'chat.stopStream') > 0) return 'calm';
+    return this.available(team, 'chat.update') > 0 ? 'busy' : 'saturated';
+  }
+
+  /**
+   * Calls `wake` once `method` may have room in `team` (and `key`): one timer per workspace and method, however many
+   * wait; those waiting are woken in order, as many as there are free slots. A woken caller must try again.
+   */
+  whenFree(team: string, method: WriteMethod, wake: () => void, key?: string): void {
+    const id = `${team}\u0000${method}`;
+    let waiters = this.waiters.get(id);
+    if (!waiters) {
+      waiters = { queue: [], dueAt: Number.POSITIVE_INFINITY };
+      this.waiters.set(id, waiters);
+    }
+    waiters.queue.push(wake);
+    this.schedule(id, team, method, waiters, this.nextFreeIn(team, method, key));
+  }
+
+  /** Takes back a `whenFree` wait that is no longer needed (its caller finished some other way). */
+  cancelWait(team: string, method: WriteMethod, wake: () => void): void {
+    const id = `${team}\u0000${method}`;
+    const waiters = this.waiters.get(id);
+    const at = waiters?.queue.indexOf(wake) ?? -1;
+    if (!waiters || at < 0) return;
+    waiters.queue.splice(at, 1);
+    if (waiters.queue.length > 0) return;
+    if (waiters.timer) clearTimeout(waiters.timer);
+    this.waiters.delete(id);
+  }
+
+  /** Callers waiting in `whenFree`, for every workspace and method. */
+  waiting(): number {
+    let count = 0;
+    for (const waiters of this.waiters.values()) count += waiters.queue.length;
+    return count;
+  }
+
+  private schedule(id: string, team: string, method: WriteMethod, waiters: Waiters, inMs: number): void {
+    const delay = Math.max(MIN_WAKE_MS, inMs);
+    const dueAt = this.now() + delay;
+    if (waiters.timer && waiters.dueAt <= dueAt) return;
+    if (waiters.timer) clearTimeout(waiters.timer);
+    waiters.dueAt = dueAt;
+    waiters.timer = setTimeout(() => this.wake(id, team, method, waiters), delay);
+    waiters.timer.unref();
+  }
+
+  private wake(id: string, team: string, method: WriteMethod, waiters: Waiters): void {
+    waiters.timer = undefined;
+    waiters.dueAt = Number.POSITIVE_INFINITY;
+    // Only those already waiting: a woken caller that finds no room waits again, behind the others.
+    let turns = waiters.queue.length;
+    while (turns-- > 0 && waiters.queue.length > 0 && this.available(team, method) > 0) waiters.queue.shift()?.();
+    if (waiters.queue.length === 0) {
+      if (!waiters.timer) this.waiters.delete(id);
+      return;
+    }
+    this.schedule(id, team, method, waiters, this.nextFreeIn(team, method));
+  }
+
+  /** A slot came back (a cancelled reservation) or a penalty was set: look at the waiters again shortly. */
+  private wakeSoon(team: string, method: WriteMethod): void {
+    const id = `${team}\u0000${method}`;
+    const waiters = this.waiters.get(id);
+    if (waiters) this.schedule(id, team, method, waiters, this.nextFreeIn(team, method));
+  }
+
   private windowsFor(team: string, method: WriteMethod, key?: string): Window[] {
     this.sweep();
     const limits = this.limits[method];
-    const windows = [this.window(`${team}\u0000${method}`, limits.team)];
+    const windows = [this.window(`${team}\u0000${method}`, limits.team, this.learning)];
     if (key !== undefined && limits.perKey)
-      windows.push(this.window(`${team}\u0000${method}\u0000${key}`, limits.perKey));
+      windows.push(this.window(`${team}\u0000${method}\u0000${key}`, limits.perKey, undefined));
     return windows;
   }
 
-  private window(id: string, rate: RateLimit): Window {
+  private window(id: string, rate: RateLimit, learning: Learning | undefined): Window {
     let window = this.windows.get(id);
     if (!window) {
-      window = new Window(rate);
+      window = new Window(rate, learning, this.now());
       this.windows.set(id, window);
     }
     return window;
