@@ -1,6 +1,5 @@
 // Streams answers into Slack: performs the steps the planner (reply-plan.ts) chooses and feeds their outcomes back.
 
-import { setTimeout as sleep } from 'node:timers/promises';
 import { FAILED_CALL_LOG, METHOD_OF, performStep } from './reply-calls';
 import { applyOutcome, beginCall, giveUp } from './reply-outcome';
 import { addText, endReply, newReplyState, planNextStep } from './reply-plan';
@@ -22,6 +21,8 @@ import type { WriteMethod } from './write-budget';
 
 /** A call Slack rate limited is made again after Retry-After at most this often. */
 const MAX_RATE_LIMITED_RETRIES = 2;
+/** A stream start rate limited for longer than this is posted instead: words now beat a stream later. */
+const START_RETRY_MAX_S = 2;
 
 /**
  * Streams answers into Slack threads: native streams (chat.startStream/appendStream/stopStream) where the workspace
@@ -150,7 +151,7 @@ class Reply implements ReplyStream {
 
   /**
    * Makes the step's call. After a 429 the budget holds that method back for Retry-After (and shrinks its allowance);
-   * the call is made again once then, except a stream's start, which is better posted at once.
+   * the call is made again then, except a stream's start told to wait long, which is better posted at once.
    */
   private async perform(step: CallStep): Promise<string> {
     for (let attempt = 1; ; attempt++) {
@@ -169,8 +170,9 @@ class Reply implements ReplyStream {
           method === 'chat.postMessage' ? channel : undefined,
         );
         this.shared.logger.warn('Slack rate limited a reply write', { ...this.where(), method, retryAfter });
-        if (step.kind === 'start' || attempt > MAX_RATE_LIMITED_RETRIES) throw err;
-        await sleep(retryAfter * 1_000, undefined, { ref: false });
+        if (attempt > MAX_RATE_LIMITED_RETRIES) throw err;
+        if (step.kind === 'start' && retryAfter > START_RETRY_MAX_S) throw err;
+        await new Promise((resolve) => setTimeout(resolve, retryAfter * 1_000).unref());
       }
     }
   }
