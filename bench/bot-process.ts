@@ -4,7 +4,8 @@ import { type Bot, createBot } from '../src/app';
 import { loadConfig } from '../src/config';
 import { buildInstructions, buildRequest } from '../src/conversation/prompt';
 import { countTokens } from '../src/conversation/tokens';
-import type { ThreadStore, Turn } from '../src/store/thread-store';
+import type { Turn } from '../src/conversation/turn';
+import type { ThreadStore } from '../src/store/thread-store';
 import { ready, serve } from './ipc';
 import { answerText, questionText } from './text';
 

@@ -15,7 +15,6 @@ import { createSideWriter, type SideWriter } from './slack/side-writes';
 import { ackUnprocessable, guardSocketMessages } from './slack/socket-guard';
 import { DEFAULT_WRITE_LIMITS, WriteBudget } from './slack/write-budget';
 import { createStore } from './store/create-store';
-import { adapt } from './store/interim-adapter';
 import type { ThreadStore } from './store/thread-store';
 
 /** A running support bot: its parts, and how to start and stop it. */
@@ -54,14 +53,22 @@ async function identifyBot(config: Config, logger: ReturnType<typeof toSlackLogg
   }
 }
 
+/** What a caller may hand the composition root instead of what it would build itself. */
+export interface BotOptions {
+  logger?: AppLogger;
+  /** Wraps the store every part of the bot uses (the benchmark times store calls this way). */
+  wrapStore?: (store: ThreadStore) => ThreadStore;
+}
+
 /** The composition root: builds every dependency from the config and wires them. */
-export async function createBot(config: Config, options: { logger?: AppLogger } = {}): Promise<Bot> {
+export async function createBot(config: Config, options: BotOptions = {}): Promise<Bot> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const slackLogger = toSlackLogger(logger);
   const contexts = await loadContexts(config.contextsDir, logger);
   let store: ThreadStore | undefined;
   try {
-    store = await createStore(config.storeUrl, { logger });
+    const opened = await createStore(config.storeUrl, { logger });
+    store = options.wrapStore ? options.wrapStore(opened) : opened;
     const auth = await identifyBot(config, slackLogger);
     const receiver = new SocketModeReceiver({
       appToken: config.slack.appToken,
@@ -116,7 +123,7 @@ export async function createBot(config: Config, options: { logger?: AppLogger } 
     const handler = createQuestionHandler({
       config,
       logger,
-      store: adapt(store),
+      store,
       llm,
       contexts,
       streamer,
@@ -139,7 +146,7 @@ export async function createBot(config: Config, options: { logger?: AppLogger } 
       botUserId: auth.user_id,
       start: async () => {
         await app.start();
-        recovery = startRecovery({ store: adapt(openStore), handler, logger }, config.recovery);
+        recovery = startRecovery({ store: openStore, handler, logger }, config.recovery);
         logger.info('support bot connected', {
           team: auth.team_id,
           bot: auth.user_id,

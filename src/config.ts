@@ -96,15 +96,12 @@ const bool = (name: string, fallback: boolean) =>
 
 const STORE_SCHEMES = ['memory:', 'sqlite:', 'redis:', 'rediss:', 'postgres:', 'postgresql:'];
 
-const schema = z.object({
-  SLACK_BOT_TOKEN: secret('SLACK_BOT_TOKEN', 'xoxb-', 'a bot token'),
-  SLACK_APP_TOKEN: secret('SLACK_APP_TOKEN', 'xapp-', 'an app-level token'),
+/** The settings the model client, the contexts and the prompt need: no Slack, no store. */
+const modelFields = {
   OPENAI_API_KEY: z
     .string({ error: 'OPENAI_API_KEY is required (any non-empty value for servers that need no key)' })
     .trim()
     .min(1, 'OPENAI_API_KEY must not be empty'),
-  SLACK_API_URL: httpUrl('SLACK_API_URL').default('https://slack.com/api/'),
-  SLACK_PING_TIMEOUT_MS: int('SLACK_PING_TIMEOUT_MS', 5_000, 100, 60_000),
   OPENAI_BASE_URL: httpUrl('OPENAI_BASE_URL').optional(),
   OPENAI_MODEL: z.string().trim().min(1, 'OPENAI_MODEL must not be empty').default(DEFAULT_MODEL),
   OPENAI_API: z.enum(['responses', 'chat'], { error: 'OPENAI_API must be responses or chat' }).default('responses'),
@@ -112,6 +109,18 @@ const schema = z.object({
   OPENAI_MAX_RETRIES: int('OPENAI_MAX_RETRIES', 2, 0, 10),
   OPENAI_IDLE_TIMEOUT_MS: int('OPENAI_IDLE_TIMEOUT_MS', 30_000, 100, 600_000),
   OPENAI_MAX_OUTPUT_TOKENS: int('OPENAI_MAX_OUTPUT_TOKENS', DEFAULT_MAX_OUTPUT_TOKENS, 0, 1_000_000),
+  CONTEXTS_DIR: z.string().trim().min(1).default('contexts'),
+  HISTORY_TOKEN_BUDGET: int('HISTORY_TOKEN_BUDGET', 12_000, 500, 1_000_000),
+};
+
+const modelSchema = z.object(modelFields);
+
+const schema = z.object({
+  SLACK_BOT_TOKEN: secret('SLACK_BOT_TOKEN', 'xoxb-', 'a bot token'),
+  SLACK_APP_TOKEN: secret('SLACK_APP_TOKEN', 'xapp-', 'an app-level token'),
+  SLACK_API_URL: httpUrl('SLACK_API_URL').default('https://slack.com/api/'),
+  SLACK_PING_TIMEOUT_MS: int('SLACK_PING_TIMEOUT_MS', 5_000, 100, 60_000),
+  ...modelFields,
   STORE_URL: z
     .string()
     .trim()
@@ -119,12 +128,10 @@ const schema = z.object({
       message: `STORE_URL must start with one of ${STORE_SCHEMES.join(' ')} (e.g. sqlite://data/threads.db)`,
     })
     .default(DEFAULT_STORE_URL),
-  CONTEXTS_DIR: z.string().trim().min(1).default('contexts'),
   LOG_LEVEL: z
     .enum(['error', 'warn', 'info', 'debug'], { error: 'LOG_LEVEL must be error, warn, info or debug' })
     .default('info'),
   HISTORY_RETENTION_DAYS: int('HISTORY_RETENTION_DAYS', 30, 1, 3650),
-  HISTORY_TOKEN_BUDGET: int('HISTORY_TOKEN_BUDGET', 12_000, 500, 1_000_000),
   RECOVERY_WINDOW_MINUTES: int('RECOVERY_WINDOW_MINUTES', 10, 0, 24 * 60),
   RECOVERY_STALE_SECONDS: int('RECOVERY_STALE_SECONDS', 30, 1, 3600),
   ANSWER_TIMEOUT_MS: int('ANSWER_TIMEOUT_MS', 180_000, 1_000, 3_600_000),
@@ -140,22 +147,17 @@ const schema = z.object({
   SLACK_BUDGET_GROW_AFTER_SECONDS: int('SLACK_BUDGET_GROW_AFTER_SECONDS', 600, 1, 86_400),
 });
 
-/** Reads the environment; throws one ConfigError listing every problem (never echoing a secret's value). */
-export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config {
-  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => issue.message));
-  }
-  const e = parsed.data;
-  const recoveryWindowMs = e.RECOVERY_WINDOW_MINUTES * MINUTE;
+/** What the model-only tools (the chat playground, evals) need: the bot's settings without Slack or a store. */
+export type ModelConfig = Pick<Config, 'openai' | 'contextsDir'> & { history: Pick<Config['history'], 'tokenBudget'> };
+
+function present(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
+  );
+}
+
+function modelConfigOf(e: z.infer<typeof modelSchema>, cwd: string): ModelConfig {
   return {
-    slack: {
-      botToken: e.SLACK_BOT_TOKEN,
-      appToken: e.SLACK_APP_TOKEN,
-      apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
-      pingTimeoutMs: e.SLACK_PING_TIMEOUT_MS,
-    },
     openai: {
       apiKey: e.OPENAI_API_KEY,
       baseUrl: e.OPENAI_BASE_URL,
@@ -166,10 +168,39 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
       idleTimeoutMs: e.OPENAI_IDLE_TIMEOUT_MS,
       maxOutputTokens: e.OPENAI_MAX_OUTPUT_TOKENS || undefined,
     },
-    storeUrl: e.STORE_URL,
     contextsDir: path.resolve(cwd, e.CONTEXTS_DIR),
+    history: { tokenBudget: e.HISTORY_TOKEN_BUDGET },
+  };
+}
+
+/** Reads only the model, contexts and prompt settings (no Slack tokens needed); throws one ConfigError. */
+export function loadModelConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ModelConfig {
+  const parsed = modelSchema.safeParse(present(env));
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => issue.message));
+  return modelConfigOf(parsed.data, cwd);
+}
+
+/** Reads the environment; throws one ConfigError listing every problem (never echoing a secret's value). */
+export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config {
+  const parsed = schema.safeParse(present(env));
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => issue.message));
+  }
+  const e = parsed.data;
+  const recoveryWindowMs = e.RECOVERY_WINDOW_MINUTES * MINUTE;
+  const model = modelConfigOf(e, cwd);
+  return {
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
+      pingTimeoutMs: e.SLACK_PING_TIMEOUT_MS,
+    },
+    openai: model.openai,
+    storeUrl: e.STORE_URL,
+    contextsDir: model.contextsDir,
     logLevel: e.LOG_LEVEL,
-    history: { retentionMs: e.HISTORY_RETENTION_DAYS * DAY, tokenBudget: e.HISTORY_TOKEN_BUDGET },
+    history: { retentionMs: e.HISTORY_RETENTION_DAYS * DAY, tokenBudget: model.history.tokenBudget },
     claimTtlMs: Math.max(DAY, 2 * recoveryWindowMs),
     recovery: {
       windowMs: recoveryWindowMs,

@@ -40,3 +40,16 @@ export class LlmError extends Error {
 export class ContextError extends Error {
   override name = 'ContextError';
 }
+
+/** An eval file is wrong: `file`, `line` (1-based, when known) and `key` say where, the message says what. */
+export class EvalFileError extends Error {
+  override name = 'EvalFileError';
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    readonly key: string | undefined,
+    readonly reason: string,
+  ) {
+    super(`${file}${line !== undefined ? `:${line}` : ''}: ${key ? `${key}: ` : ''}${reason}`);
+  }
+}

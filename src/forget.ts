@@ -1,7 +1,8 @@
 import 'dotenv/config';
 import { parseArgs } from 'node:util';
 import { DEFAULT_STORE_URL } from './config';
-import { createStore, redact } from './store/create-store';
+import { createStore } from './store/create-store';
+import { redactStoreUrl } from './store/store-url';
 
 const USAGE = `Deletes stored thread history from the store named by STORE_URL (environment or .env).
 
@@ -43,11 +44,13 @@ async function main(): Promise<number> {
       deleted = await store.deleteUser(target.user);
     } else {
       // deleteThread does not say whether there was anything to delete: look first.
-      deleted = (await store.load(target.thread)).length > 0 ? 1 : 0;
+      deleted = (await store.has(target.thread)) ? 1 : 0;
       await store.deleteThread(target.thread);
     }
     const what = 'user' in target ? `of user ${target.user}` : target.thread;
-    process.stdout.write(`Deleted ${deleted} thread${deleted === 1 ? '' : 's'} (${what}) from ${redact(url)}.\n`);
+    process.stdout.write(
+      `Deleted ${deleted} thread${deleted === 1 ? '' : 's'} (${what}) from ${redactStoreUrl(url)}.\n`,
+    );
     return 0;
   } finally {
     await store.close();

@@ -1,4 +1,4 @@
-import { loadConfig } from '../src/config';
+import { loadConfig, loadModelConfig } from '../src/config';
 import { ConfigError } from '../src/errors';
 
 const valid = { SLACK_BOT_TOKEN: 'xoxb-1-abc', SLACK_APP_TOKEN: 'xapp-1-abc', OPENAI_API_KEY: 'sk-testkey123456' };
@@ -59,5 +59,24 @@ describe('loadConfig', () => {
   it('honours SLACK_API_URL for GovSlack-style or loopback servers', () => {
     const config = loadConfig({ ...valid, SLACK_API_URL: 'http://127.0.0.1:9999/api' });
     expect(config.slack.apiUrl).toBe('http://127.0.0.1:9999/api/');
+  });
+});
+
+describe('loadModelConfig', () => {
+  it('needs no Slack token and reads the model settings exactly as loadConfig does', () => {
+    const env = { OPENAI_API_KEY: 'local', OPENAI_API: 'chat', HISTORY_TOKEN_BUDGET: '4000', CONTEXTS_DIR: 'ctx' };
+    const model = loadModelConfig(env, '/srv/bot');
+    const full = loadConfig({ ...valid, ...env }, '/srv/bot');
+    expect(model).toEqual({ openai: full.openai, contextsDir: '/srv/bot/ctx', history: { tokenBudget: 4000 } });
+  });
+
+  it('names only what the model needs when it is missing', () => {
+    let problems: string[] = [];
+    try {
+      loadModelConfig({ SLACK_BOT_TOKEN: 'not-a-token' });
+    } catch (err) {
+      problems = (err as ConfigError).problems;
+    }
+    expect(problems).toEqual(['OPENAI_API_KEY is required (any non-empty value for servers that need no key)']);
   });
 });

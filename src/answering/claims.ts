@@ -44,6 +44,11 @@ export class Claims {
     this.held.add(id);
   }
 
+  /** Whether this instance is answering (or still completing) the claim. */
+  holds(id: string): boolean {
+    return this.held.has(id);
+  }
+
   /** Ids to heartbeat: claims being answered, and answered ones whose completion the store has not taken yet. */
   heldIds(): string[] {
     return [...this.held];
@@ -51,8 +56,9 @@ export class Claims {
 
   /** Records a Slack message written for the claim's answer, so that a taker deletes only those. Best effort. */
   noteWritten(id: string, ts: string): void {
+    // Debug only: with the store down, the claim itself already failed (and was logged) for this question.
     this.store.noteWritten(id, ts).catch((err: unknown) => {
-      this.logger.warn('could not record a reply message', { id, error: describe(err) });
+      this.logger.debug('could not record a reply message', { id, error: describe(err) });
     });
   }
 
@@ -70,7 +76,9 @@ export class Claims {
           this.logger.error('could not mark a question answered', { id, error: describe(err) });
           return;
         }
-        this.logger.warn('could not mark a question answered yet; retrying', { id, error: describe(err) });
+        // One line for the first failure; the retries of a store outage are not a flood of warnings.
+        const log = pause === COMPLETE_RETRY_MS ? this.logger.warn : this.logger.debug;
+        log.call(this.logger, 'could not mark a question answered yet; retrying', { id, error: describe(err) });
         const timer = setTimeout(() => {
           this.retries.delete(timer);
           void attempt();

@@ -194,7 +194,9 @@ export function createQuestionHandler(deps: HandlerDeps) {
   return {
     onEvent,
     /** Answers a message whose claim this instance took over from a dead one, removing what it had `written`. */
-    resume: (message: IncomingMessage, written: string[]) => admit(message, contextOf(message), 'recovered', written),
+    resume: (message: IncomingMessage, written: string[]) => {
+      if (!claims.holds(messageKey(message))) admit(message, contextOf(message), 'recovered', written);
+    },
     /** Tells the asker of a question found too late to answer that it was not answered, then lets its claim go. */
     giveUp: (message: IncomingMessage) => decline(message, TOO_LATE, 'too old'),
     /** Ids of the claims this instance holds, for heartbeats. */

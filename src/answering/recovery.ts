@@ -44,13 +44,14 @@ export function startRecovery(
 
   async function sweep(): Promise<number> {
     if (!takingOver) return 0;
+    // Its own claims look stale only if a heartbeat was late; they are being answered here. Read before the take, so
+    // that one finishing meanwhile is not mistaken for another instance's.
+    const own = new Set(handler.claimedIds());
     // Every pending claim, however long ago its claimer died: the too-old ones still get a word to their asker.
     const stale = await store.takeStale(options.staleMs);
     const now = Date.now();
-    const own = new Set(handler.claimedIds());
     let resumed = 0;
     for (const claim of stale) {
-      // Its own claims look stale only if a heartbeat was lost; they are still being answered here.
       if (own.has(claim.id)) continue;
       const message = parsePayload(claim.payload);
       if (!message) {
@@ -70,10 +71,21 @@ export function startRecovery(
     return resumed;
   }
 
+  // A store outage fails every heartbeat: one warning when they start failing, one line when they work again.
+  let failing = false;
   const heartbeat = () => {
     const ids = handler.claimedIds();
     if (ids.length === 0) return;
-    store.touch(ids).catch((err: unknown) => logger.warn('heartbeat failed', { error: describe(err) }));
+    store.touch(ids).then(
+      () => {
+        if (failing) logger.info('heartbeats work again');
+        failing = false;
+      },
+      (err: unknown) => {
+        if (!failing) logger.warn('heartbeat failed', { error: describe(err) });
+        failing = true;
+      },
+    );
   };
   let sweeping = false;
   const tick = () => {

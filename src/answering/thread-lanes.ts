@@ -90,7 +90,7 @@ export class ThreadLanes {
         lane.asking = true;
         // An unreachable store must not stop answers: go ahead without the cross-instance lease.
         const token: string | null | typeof UNREACHABLE = await this.store
-          .lock(key, this.leaseMs, me.order)
+          .lock(key, this.leaseMs, me.order ?? Number.MAX_SAFE_INTEGER)
           .catch(() => UNREACHABLE);
         lane.asking = false;
         if (typeof token === 'string') leased(token);

@@ -12,6 +12,8 @@ export interface LlmRequest {
   messages: LlmMessage[];
   /** Opaque end-user id for abuse tracking (hashed Slack ids), optional. */
   user?: string;
+  /** Asks for JSON matching this schema (structured output), for answers a program reads, such as an eval verdict. */
+  jsonSchema?: { name: string; schema: Record<string, unknown> };
 }
 
 /** Token usage reported at the end of a stream, when the provider reports it. */

@@ -90,6 +90,9 @@ async function* readResponses(
       store: false,
       ...(options.maxOutputTokens !== undefined && { max_output_tokens: options.maxOutputTokens }),
       ...(request.user !== undefined && { safety_identifier: request.user }),
+      ...(request.jsonSchema !== undefined && {
+        text: { format: { type: 'json_schema', strict: true, ...request.jsonSchema } },
+      }),
     },
     { signal: watchdog.signal },
   );
@@ -130,6 +133,9 @@ async function* readChat(
       ...(options.maxOutputTokens !== undefined && { max_completion_tokens: options.maxOutputTokens }),
       // `user` rather than `safety_identifier`: compatible servers know the older field.
       ...(request.user !== undefined && { user: request.user }),
+      ...(request.jsonSchema !== undefined && {
+        response_format: { type: 'json_schema', json_schema: { strict: true, ...request.jsonSchema } },
+      }),
     },
     { signal: watchdog.signal },
   );

@@ -1,12 +1,7 @@
 import { StoreError } from '../errors';
-import type { Logger } from '../logger';
+import type { StoreOptions } from './store-options';
+import { redactStoreUrl as redact } from './store-url';
 import type { ThreadStore } from './thread-store';
-
-/** Options every backend accepts. */
-export interface StoreOptions {
-  /** Where a store reports trouble that no caller is waiting on (connection lost, purge failed). */
-  logger?: Pick<Logger, 'warn'>;
-}
 
 /**
  * Opens the thread store named by `url` (STORE_URL):
@@ -66,9 +61,4 @@ function parseScheme(url: string): Scheme {
 
 function assertNever(scheme: never): never {
   throw new StoreError(`STORE_URL scheme not handled: ${String(scheme)}`);
-}
-
-/** The URL without its password, fit for an error message. */
-export function redact(url: string): string {
-  return url.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:***@');
 }

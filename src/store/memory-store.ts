@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { Turn } from '../conversation/turn';
 import { StoreError } from '../errors';
-import type { PendingClaim, ThreadStore, Turn } from './thread-store';
+import { startPurge } from './expiry-purge';
+import type { PendingClaim, ThreadStore } from './thread-store';
 
 interface Thread {
   turns: Turn[];
@@ -8,17 +10,16 @@ interface Thread {
 }
 interface Claim {
   payload: string;
+  user: string | undefined;
   claimedAt: number;
   expiresAt: number;
   done: boolean;
+  written: string[];
 }
 interface Lease {
   token: string;
   expiresAt: number;
 }
-
-/** How often expired entries are swept, so a long-running process does not keep dead threads in memory. */
-const PURGE_EVERY_MS = 60_000;
 
 /** A single-process store for development and tests (`memory://`); everything is lost on exit. */
 export class MemoryStore implements ThreadStore {
@@ -27,7 +28,7 @@ export class MemoryStore implements ThreadStore {
   readonly #leases = new Map<string, Lease>();
   /** Per thread: the orders waiting for its lease, each with when it stops waiting. */
   readonly #waiting = new Map<string, Map<number, number>>();
-  #timer: NodeJS.Timeout | undefined = setInterval(() => this.#purge(), PURGE_EVERY_MS).unref();
+  #timer: NodeJS.Timeout | undefined = startPurge('Memory', () => this.#purge(), {});
 
   async load(key: string): Promise<Turn[]> {
     return this.#live(this.#threads, key)?.turns.map((turn) => ({ ...turn })) ?? [];
@@ -40,53 +41,59 @@ export class MemoryStore implements ThreadStore {
     this.#threads.set(key, thread);
   }
 
-  async claim(id: string, payload: string, expiresAt: number): Promise<boolean> {
+  async has(key: string): Promise<boolean> {
+    return (this.#live(this.#threads, key)?.turns.length ?? 0) > 0;
+  }
+
+  async claim(id: string, payload: string, expiresAt: number, user?: string): Promise<boolean> {
     if (this.#live(this.#claims, id)) return false;
-    this.#claims.set(id, { payload, claimedAt: Date.now(), expiresAt, done: false });
+    this.#claims.set(id, { payload, user, claimedAt: Date.now(), expiresAt, done: false, written: [] });
     return true;
+  }
+
+  async noteWritten(id: string, ts: string): Promise<void> {
+    const claim = this.#live(this.#claims, id);
+    if (claim && !claim.done) claim.written.push(ts);
   }
 
   async complete(id: string): Promise<void> {
     const claim = this.#live(this.#claims, id);
-    if (claim) Object.assign(claim, { done: true, payload: '' });
+    if (claim) Object.assign(claim, { done: true, payload: '', user: undefined, written: [] });
   }
 
-  async touch(ids: string[], now: number): Promise<void> {
+  async touch(ids: string[]): Promise<void> {
+    const now = Date.now();
     for (const id of ids) {
       const claim = this.#live(this.#claims, id);
       if (claim && !claim.done) claim.claimedAt = now;
     }
   }
 
-  async takeStale(staleBefore: number, notBefore: number, now: number): Promise<PendingClaim[]> {
+  async takeStale(staleMs: number): Promise<PendingClaim[]> {
     this.#open();
+    const now = Date.now();
     const taken: PendingClaim[] = [];
     for (const [id, claim] of this.#claims) {
-      if (claim.done || claim.expiresAt <= Date.now() || claim.claimedAt < notBefore || claim.claimedAt >= staleBefore)
-        continue;
+      if (claim.done || claim.expiresAt <= now || now - claim.claimedAt < staleMs) continue;
       claim.claimedAt = now;
-      taken.push({ id, payload: claim.payload, claimedAt: now });
+      taken.push({ id, payload: claim.payload, claimedAt: now, written: [...claim.written] });
     }
     return taken;
   }
 
-  async lock(key: string, ttlMs: number, order?: number): Promise<string | null> {
+  async lock(key: string, ttlMs: number, order: number): Promise<string | null> {
     const held = this.#live(this.#leases, key) !== undefined;
-    if (order !== undefined) {
-      const now = Date.now();
-      const line = this.#waiting.get(key) ?? new Map<number, number>();
-      for (const [waiting, until] of line) if (until <= now) line.delete(waiting);
-      if (held || [...line.keys()].some((waiting) => waiting < order)) {
-        this.#waiting.set(key, line.set(order, now + ttlMs));
-        return null;
-      }
-      line.delete(order);
-      if (line.size === 0) this.#waiting.delete(key);
-    } else if (held) {
+    const now = Date.now();
+    const line = this.#waiting.get(key) ?? new Map<number, number>();
+    for (const [waiting, until] of line) if (until <= now) line.delete(waiting);
+    if (held || [...line.keys()].some((waiting) => waiting < order)) {
+      this.#waiting.set(key, line.set(order, now + ttlMs));
       return null;
     }
+    line.delete(order);
+    if (line.size === 0) this.#waiting.delete(key);
     const token = randomUUID();
-    this.#leases.set(key, { token, expiresAt: Date.now() + ttlMs });
+    this.#leases.set(key, { token, expiresAt: now + ttlMs });
     return token;
   }
 
@@ -114,7 +121,12 @@ export class MemoryStore implements ThreadStore {
         deleted++;
       }
     }
+    for (const [id, claim] of this.#claims) if (claim.user === user) await this.complete(id);
     return deleted;
+  }
+
+  async ping(): Promise<void> {
+    this.#open();
   }
 
   async close(): Promise<void> {

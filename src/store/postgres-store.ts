@@ -1,85 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Pool, type QueryResultRow } from 'pg';
+import type { Turn } from '../conversation/turn';
 import { StoreError } from '../errors';
-import { redact, type StoreOptions } from './create-store';
-import type { PendingClaim, ThreadStore, Turn } from './thread-store';
+import { startPurge } from './expiry-purge';
+import { purgeSql, type Statement, schemaSql, statements } from './postgres-sql';
+import type { StoreOptions } from './store-options';
+import { redactStoreUrl } from './store-url';
+import type { PendingClaim, ThreadStore } from './thread-store';
+import { batchPerTick } from './tick-batch';
 
-const PURGE_EVERY_MS = 60_000;
-/** The database's clock in epoch ms: expiry is judged by the one clock every instance shares. */
-const NOW = '(extract(epoch from now()) * 1000)::bigint';
-
-// A turn is kept as JSON text so new Turn fields need no migration; user_id is split out for deleteUser.
-const schemaSql = (s: string) => `
-  CREATE SCHEMA IF NOT EXISTS ${s};
-  CREATE TABLE IF NOT EXISTS ${s}.threads (key text PRIMARY KEY, expires_at bigint NOT NULL);
-  CREATE INDEX IF NOT EXISTS threads_expires_at ON ${s}.threads (expires_at);
-  CREATE TABLE IF NOT EXISTS ${s}.turns (
-    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    thread_key text NOT NULL REFERENCES ${s}.threads (key) ON DELETE CASCADE,
-    user_id text,
-    data text NOT NULL
-  );
-  CREATE INDEX IF NOT EXISTS turns_thread_key ON ${s}.turns (thread_key, id);
-  CREATE INDEX IF NOT EXISTS turns_user_id ON ${s}.turns (user_id) WHERE user_id IS NOT NULL;
-  CREATE TABLE IF NOT EXISTS ${s}.claims (
-    id text PRIMARY KEY, payload text NOT NULL, claimed_at bigint NOT NULL, expires_at bigint NOT NULL,
-    done boolean NOT NULL DEFAULT false
-  );
-  CREATE INDEX IF NOT EXISTS claims_pending ON ${s}.claims (claimed_at) WHERE NOT done;
-  CREATE INDEX IF NOT EXISTS claims_expires_at ON ${s}.claims (expires_at);
-  CREATE TABLE IF NOT EXISTS ${s}.leases (key text PRIMARY KEY, token text NOT NULL, expires_at bigint NOT NULL);
-  CREATE INDEX IF NOT EXISTS leases_expires_at ON ${s}.leases (expires_at);
-  CREATE TABLE IF NOT EXISTS ${s}.waiters (
-    key text NOT NULL, ord bigint NOT NULL, expires_at bigint NOT NULL, PRIMARY KEY (key, ord)
-  );
-  CREATE INDEX IF NOT EXISTS waiters_expires_at ON ${s}.waiters (expires_at);`;
-
-const statements = (s: string) => ({
-  load: `SELECT t.data FROM ${s}.threads h JOIN ${s}.turns t ON t.thread_key = h.key
-    WHERE h.key = $1 AND h.expires_at > ${NOW} ORDER BY t.id`,
-  // One statement: turns of an expired (not yet purged) thread go, its expiry moves, the new turns follow in order.
-  append: `WITH stale AS (DELETE FROM ${s}.turns WHERE thread_key = $1
-      AND EXISTS (SELECT 1 FROM ${s}.threads WHERE key = $1 AND expires_at <= ${NOW})),
-    thread AS (INSERT INTO ${s}.threads (key, expires_at) VALUES ($1, $2)
-      ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at RETURNING key)
-    INSERT INTO ${s}.turns (thread_key, user_id, data) SELECT thread.key, t.user_id, t.data
-    FROM thread, unnest($3::text[], $4::text[]) WITH ORDINALITY AS t (user_id, data, n) ORDER BY t.n`,
-  // A lost claim (the common duplicate event) takes no row lock and writes nothing; an expired claim is re-taken by
-  // the UPDATE, which a concurrent re-claimer waits on and then finds no longer expired. Leases work the same way.
-  claim: `WITH fresh AS (INSERT INTO ${s}.claims (id, payload, claimed_at, expires_at) VALUES ($1, $2, $3, $4)
-      ON CONFLICT (id) DO NOTHING RETURNING 1),
-    expired AS (UPDATE ${s}.claims SET payload = $2, claimed_at = $3, expires_at = $4, done = false
-      WHERE id = $1 AND expires_at <= ${NOW} RETURNING 1)
-    SELECT 1 FROM fresh UNION ALL SELECT 1 FROM expired`,
-  complete: `UPDATE ${s}.claims SET done = true, payload = '' WHERE id = $1`,
-  touch: `UPDATE ${s}.claims SET claimed_at = $2 WHERE id = ANY ($1::text[]) AND NOT done AND expires_at > ${NOW}`,
-  takeStale: `UPDATE ${s}.claims SET claimed_at = $3 WHERE id IN (SELECT id FROM ${s}.claims
-    WHERE NOT done AND claimed_at >= $2 AND claimed_at < $1 AND expires_at > ${NOW} FOR UPDATE SKIP LOCKED)
-    RETURNING id, payload`,
-  lock: `WITH fresh AS (INSERT INTO ${s}.leases (key, token, expires_at) VALUES ($1, $2, ${NOW} + $3)
-      ON CONFLICT (key) DO NOTHING RETURNING 1),
-    expired AS (UPDATE ${s}.leases SET token = $2, expires_at = ${NOW} + $3
-      WHERE key = $1 AND expires_at <= ${NOW} RETURNING 1)
-    SELECT 1 FROM fresh UNION ALL SELECT 1 FROM expired`,
-  // The lease goes to the lowest order waiting: refused unless none lower waits; the caller joins or leaves the line.
-  lockInLine: `WITH ahead AS (SELECT 1 FROM ${s}.waiters WHERE key = $1 AND ord < $4::bigint AND expires_at > ${NOW}),
-    fresh AS (INSERT INTO ${s}.leases (key, token, expires_at) SELECT $1, $2, ${NOW} + $3::bigint
-      WHERE NOT EXISTS (SELECT 1 FROM ahead) ON CONFLICT (key) DO NOTHING RETURNING 1),
-    expired AS (UPDATE ${s}.leases SET token = $2, expires_at = ${NOW} + $3::bigint
-      WHERE key = $1 AND expires_at <= ${NOW} AND NOT EXISTS (SELECT 1 FROM ahead) RETURNING 1),
-    won AS (SELECT 1 FROM fresh UNION ALL SELECT 1 FROM expired),
-    joined AS (INSERT INTO ${s}.waiters (key, ord, expires_at) SELECT $1, $4::bigint, ${NOW} + $3::bigint
-      WHERE NOT EXISTS (SELECT 1 FROM won) ON CONFLICT (key, ord) DO UPDATE SET expires_at = excluded.expires_at),
-    left_line AS (DELETE FROM ${s}.waiters WHERE key = $1 AND ord = $4::bigint AND EXISTS (SELECT 1 FROM won))
-    SELECT 1 FROM won`,
-  renew: `UPDATE ${s}.leases SET expires_at = ${NOW} + $3 WHERE key = $1 AND token = $2 AND expires_at > ${NOW}
-    RETURNING 1`,
-  unlock: `DELETE FROM ${s}.leases WHERE key = $1 AND token = $2`,
-  deleteThread: `DELETE FROM ${s}.threads WHERE key = $1`,
-  deleteUser: `DELETE FROM ${s}.threads WHERE key IN (SELECT thread_key FROM ${s}.turns WHERE user_id = $1)
-    RETURNING expires_at > ${NOW} AS live`,
-});
-type Statement = keyof ReturnType<typeof statements>;
+type ClaimArgs = { id: string; payload: string; expiresAt: number; user: string | null };
+type ClaimRow = { id: string; payload: string; claimed_at: string; written: string[] };
 
 /** A store shared by several instances (`postgres://user@host/db?schema=name`); tables live in `schema`. */
 export class PostgresStore implements ThreadStore {
@@ -90,14 +21,8 @@ export class PostgresStore implements ThreadStore {
   private constructor(pool: Pool, schema: string, options: StoreOptions) {
     this.#pool = pool;
     this.#sql = statements(schema);
-    const purge = ['threads', 'claims', 'leases', 'waiters'].map(
-      (t) => `DELETE FROM ${schema}.${t} WHERE expires_at <= ${NOW};`,
-    );
-    this.#timer = setInterval(() => {
-      pool.query(purge.join('\n')).catch((error: Error) => {
-        options.logger?.warn('Postgres store: purging expired rows failed', { error: error.message });
-      });
-    }, PURGE_EVERY_MS).unref();
+    const purge = purgeSql(schema);
+    this.#timer = startPurge('Postgres', () => pool.query(purge), options);
   }
 
   /** Connects and creates the tables if needed, failing fast (with StoreError) if Postgres is unreachable. */
@@ -127,7 +52,8 @@ export class PostgresStore implements ThreadStore {
         ${schemaSql(`"${schema}"`)} COMMIT;`);
     } catch (cause) {
       await pool.end().catch(() => {});
-      throw new StoreError(`Postgres store: cannot set up ${redact(url)}: ${(cause as Error).message}`, { cause });
+      const where = redactStoreUrl(url);
+      throw new StoreError(`Postgres store: cannot set up ${where}: ${(cause as Error).message}`, { cause });
     }
     return new PostgresStore(pool, `"${schema}"`, options);
   }
@@ -141,29 +67,55 @@ export class PostgresStore implements ThreadStore {
     await this.#query('append', [key, expiresAt, users, turns.map((turn) => JSON.stringify(turn))]);
   }
 
-  async claim(id: string, payload: string, expiresAt: number): Promise<boolean> {
-    return (await this.#query('claim', [id, payload, Date.now(), expiresAt])).length === 1;
+  async has(key: string): Promise<boolean> {
+    return (await this.#query('has', [key])).length === 1;
+  }
+
+  // A burst's claims go in one statement: one round trip and one commit instead of one per claim.
+  readonly #claimBatch = batchPerTick(async (batch: ClaimArgs[]) => {
+    // The same id twice in a batch: the first asker is the first claimer, the others lose without asking.
+    const first = new Map<string, ClaimArgs>();
+    for (const claim of batch) if (!first.has(claim.id)) first.set(claim.id, claim);
+    const asked = [...first.values()];
+    const rows = await this.#query<{ id: string }>('claim', [
+      asked.map((c) => c.id),
+      asked.map((c) => c.payload),
+      asked.map((c) => c.expiresAt),
+      asked.map((c) => c.user),
+    ]);
+    const won = new Set(rows.map((row) => row.id));
+    return batch.map((claim) => first.get(claim.id) === claim && won.has(claim.id));
+  });
+
+  claim(id: string, payload: string, expiresAt: number, user?: string): Promise<boolean> {
+    return this.#claimBatch({ id, payload, expiresAt, user: user ?? null });
+  }
+
+  async noteWritten(id: string, ts: string): Promise<void> {
+    await this.#query('noteWritten', [id, ts]);
   }
 
   async complete(id: string): Promise<void> {
     await this.#query('complete', [id]);
   }
 
-  async touch(ids: string[], now: number): Promise<void> {
-    await this.#query('touch', [ids, now]);
+  async touch(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.#query('touch', [ids]);
   }
 
-  async takeStale(staleBefore: number, notBefore: number, now: number): Promise<PendingClaim[]> {
-    const rows = await this.#query<{ id: string; payload: string }>('takeStale', [staleBefore, notBefore, now]);
-    return rows.map(({ id, payload }) => ({ id, payload, claimedAt: now }));
+  async takeStale(staleMs: number): Promise<PendingClaim[]> {
+    const rows = await this.#query<ClaimRow>('takeStale', [Math.floor(staleMs)]);
+    return rows.map(({ id, payload, claimed_at, written }) => ({
+      id,
+      payload,
+      claimedAt: Number(claimed_at),
+      written,
+    }));
   }
 
-  async lock(key: string, ttlMs: number, order?: number): Promise<string | null> {
+  async lock(key: string, ttlMs: number, order: number): Promise<string | null> {
     const token = randomUUID();
-    const rows =
-      order === undefined
-        ? await this.#query('lock', [key, token, Math.ceil(ttlMs)])
-        : await this.#query('lockInLine', [key, token, Math.ceil(ttlMs), order]);
+    const rows = await this.#query('lock', [key, token, Math.ceil(ttlMs), order]);
     return rows.length === 1 ? token : null;
   }
 
@@ -181,6 +133,10 @@ export class PostgresStore implements ThreadStore {
 
   async deleteUser(user: string): Promise<number> {
     return (await this.#query<{ live: boolean }>('deleteUser', [user])).filter((row) => row.live).length;
+  }
+
+  async ping(): Promise<void> {
+    await this.#query('ping', []);
   }
 
   async close(): Promise<void> {

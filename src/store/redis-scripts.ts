@@ -2,34 +2,56 @@ import { createHash } from 'node:crypto';
 
 // The Redis store's atomic steps. KEYS are the keys a script is given; keys it builds from a prefix in ARGV
 // are fine on a single Redis server (not on a cluster, which this store does not support).
+// Claim stamps and waiting-line times come from the server's TIME, never from the caller: every instance is judged
+// by the one clock they share, so an instance whose clock runs ahead cannot take over claims that are alive.
 
 /** A Lua script with its SHA1, so it is sent by hash and its source only to a server that has not seen it. */
 const script = (source: string) => ({ source, sha: createHash('sha1').update(source).digest('hex') });
 export type Script = ReturnType<typeof script>;
+/** A script that starts by reading the server's clock: `now` in epoch ms, and `ms(n)` to pass a time as digits. */
+const timed = (body: string) =>
+  script(`local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local function ms(n) return string.format('%d', n) end
+${body}`);
 
-/** Claim key (holding the payload) and pending-set entry are written together, or not at all. */
-export const CLAIM = script(`if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PXAT', ARGV[2]) then return 0 end
-redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4]) return 1`);
 /**
- * Re-stamps the live pending claims in the window in one step. It also keeps the pending set from growing:
- * entries whose claim key has expired are dropped (in the window, and up to 500 older ones per call).
+ * KEYS: claim, pending set, its written list, the asker's claim set. ARGV: payload, expiresAt, id, user (or '').
+ * Claim key (holding the payload) and pending-set entry are written together, or not at all.
  */
-export const TAKE_STALE = script(`local pending, claims, out = KEYS[1], ARGV[4], {}
-for _, id in ipairs(redis.call('ZRANGE', pending, '-inf', '(' .. ARGV[1], 'BYSCORE', 'LIMIT', 0, 500)) do
-  if redis.call('EXISTS', claims .. id) == 0 then redis.call('ZREM', pending, id) end
-end
-for _, id in ipairs(redis.call('ZRANGE', pending, ARGV[1], '(' .. ARGV[2], 'BYSCORE')) do
-  local payload = redis.call('GET', claims .. id)
-  if payload then redis.call('ZADD', pending, ARGV[3], id) table.insert(out, { id, payload })
-  else redis.call('ZREM', pending, id) end
+export const CLAIM = timed(`if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PXAT', ARGV[2]) then return 0 end
+redis.call('ZADD', KEYS[2], ms(now), ARGV[3])
+redis.call('DEL', KEYS[3])
+if ARGV[4] ~= '' then
+  redis.call('SADD', KEYS[4], ARGV[3])
+  redis.call('PEXPIREAT', KEYS[4], ARGV[2], 'NX') redis.call('PEXPIREAT', KEYS[4], ARGV[2], 'GT')
+end return 1`);
+/** KEYS: claim, pending set, written list. ARGV: id, ts. Only a pending claim's list grows; it expires with it. */
+export const NOTE_WRITTEN = script(`if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then return 0 end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl <= 0 then return 0 end
+redis.call('RPUSH', KEYS[3], ARGV[2]) redis.call('PEXPIRE', KEYS[3], ttl) return 1`);
+/** KEYS: pending set. ARGV: ids. XX: completed claims (no longer in the set) are not brought back. */
+export const TOUCH = timed(`for _, id in ipairs(ARGV) do redis.call('ZADD', KEYS[1], 'XX', ms(now), id) end
+return 0`);
+/**
+ * KEYS: pending set. ARGV: staleMs, claim key prefix, written list prefix. Re-stamps the live pending claims not
+ * stamped for staleMs, returning {id, payload, stamp, written}; entries whose claim key has expired are dropped.
+ */
+export const TAKE_STALE = timed(`local out = {}
+for _, id in ipairs(redis.call('ZRANGE', KEYS[1], '-inf', ms(now - tonumber(ARGV[1])), 'BYSCORE')) do
+  local payload = redis.call('GET', ARGV[2] .. id)
+  if payload then
+    redis.call('ZADD', KEYS[1], ms(now), id)
+    table.insert(out, { id, payload, now, redis.call('LRANGE', ARGV[3] .. id, 0, -1) })
+  else redis.call('ZREM', KEYS[1], id) end
 end return out`);
 /**
  * The lease goes to the lowest order waiting. KEYS: lease, waiting line (a sorted set of orders scored by when they
- * stop waiting). ARGV: token, ttl ms, order, now. Refused, the order joins the line (or renews its place there).
+ * stop waiting). ARGV: token, ttl ms, order. Refused, the order joins the line (or renews its place there).
  */
-export const LOCK_IN_LINE =
-  script(`local line, order, now, ttl = KEYS[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', line, '-inf', now)
+export const LOCK = timed(`local line, order, ttl = KEYS[2], tonumber(ARGV[3]), tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', line, '-inf', ms(now))
 local ahead = false
 for _, waiting in ipairs(redis.call('ZRANGE', line, 0, -1)) do
   if tonumber(waiting) < order then ahead = true break end
@@ -37,8 +59,8 @@ end
 if not ahead and redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   redis.call('ZREM', line, ARGV[3]) return 1
 end
-redis.call('ZADD', line, now + ttl, ARGV[3])
-if redis.call('PTTL', line) < ttl then redis.call('PEXPIRE', line, ttl) end
+redis.call('ZADD', line, ms(now + ttl), ARGV[3])
+if redis.call('PTTL', line) < ttl then redis.call('PEXPIRE', line, ARGV[2]) end
 return 0`);
 /** Compare-and-delete: only the lease's holder can release it. */
 export const UNLOCK = script(`if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end return 0`);
@@ -46,10 +68,19 @@ export const UNLOCK = script(`if redis.call('GET', KEYS[1]) == ARGV[1] then redi
 export const RENEW =
   script(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0`);
-/** The user's set may name threads deleted and re-created since: only those still holding their turn go. */
+/**
+ * KEYS: the user's thread set, their claim set, the pending set. ARGV: thread, claim and written-list prefixes,
+ * user. The user's pending claims are completed (the question goes, the key keeps blocking redeliveries). The thread
+ * set may name threads deleted and re-created since: only those still holding the user's turn go.
+ */
 export const DELETE_USER = script(`local n = 0
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+  if redis.call('ZREM', KEYS[3], id) == 1 then
+    redis.call('SET', ARGV[2] .. id, '', 'XX', 'KEEPTTL') redis.call('DEL', ARGV[3] .. id)
+  end
+end
 for _, key in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   for _, turn in ipairs(redis.call('LRANGE', ARGV[1] .. key, 0, -1)) do
-    if cjson.decode(turn).user == ARGV[2] then redis.call('DEL', ARGV[1] .. key) n = n + 1 break end
+    if cjson.decode(turn).user == ARGV[4] then redis.call('DEL', ARGV[1] .. key) n = n + 1 break end
   end
-end redis.call('DEL', KEYS[1]) return n`);
+end redis.call('DEL', KEYS[1], KEYS[2]) return n`);

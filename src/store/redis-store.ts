@@ -1,18 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { createClient, type RedisClientType } from 'redis';
+import type { Turn } from '../conversation/turn';
 import { StoreError } from '../errors';
-import { redact, type StoreOptions } from './create-store';
-import { CLAIM, DELETE_USER, LOCK_IN_LINE, RENEW, type Script, TAKE_STALE, UNLOCK } from './redis-scripts';
-import type { PendingClaim, ThreadStore, Turn } from './thread-store';
+import * as scripts from './redis-scripts';
+import type { StoreOptions } from './store-options';
+import { redactStoreUrl } from './store-url';
+import type { PendingClaim, ThreadStore } from './thread-store';
 
 type Client = RedisClientType;
+/** A claim as TAKE_STALE returns it: id, payload, the server's stamp, written ts oldest first. */
+type TakenClaim = [string, string, number, string[]];
 
 // node-redis times a command out only until it is written; a server that stops answering needs our own limit.
 const TIMEOUT_MS = 1500;
 
 /**
  * A store shared by several instances (`redis://host:port/db?prefix=ssb:`); every key starts with `prefix`.
- * A thread is a list of JSON turns; claims are `SET NX PXAT` keys plus a pending set scored by claim time.
+ * A thread is a list of JSON turns; claims are `SET NX PXAT` keys plus a pending set scored by the server's clock.
  */
 export class RedisStore implements ThreadStore {
   readonly #client: Client;
@@ -51,7 +55,9 @@ export class RedisStore implements ThreadStore {
       await withTimeout(client.connect());
     } catch (cause) {
       client.destroy();
-      throw new StoreError(`Redis store: cannot connect to ${redact(url)}: ${(cause as Error).message}`, { cause });
+      throw new StoreError(`Redis store: cannot connect to ${redactStoreUrl(url)}: ${(cause as Error).message}`, {
+        cause,
+      });
     }
     connected = true;
     return new RedisStore(client, prefix);
@@ -74,9 +80,19 @@ export class RedisStore implements ThreadStore {
     return this.#do(async () => void (await multi.exec()));
   }
 
-  claim(id: string, payload: string, expiresAt: number): Promise<boolean> {
-    const args = [payload, `${expiresAt}`, `${Date.now()}`, id];
-    return this.#do(async () => (await this.#script(CLAIM, [this.#key('c', id), this.#key('pending')], args)) === 1);
+  has(key: string): Promise<boolean> {
+    return this.#do(async () => (await this.#client.exists(this.#key('t', key))) === 1);
+  }
+
+  claim(id: string, payload: string, expiresAt: number, user?: string): Promise<boolean> {
+    const keys = [this.#key('c', id), this.#key('pending'), this.#key('wr', id), this.#key('uc', user ?? '')];
+    const args = [payload, `${expiresAt}`, id, user ?? ''];
+    return this.#do(async () => (await this.#script(scripts.CLAIM, keys, args)) === 1);
+  }
+
+  noteWritten(id: string, ts: string): Promise<void> {
+    const keys = [this.#key('c', id), this.#key('pending'), this.#key('wr', id)];
+    return this.#do(async () => void (await this.#script(scripts.NOTE_WRITTEN, keys, [id, ts])));
   }
 
   complete(id: string): Promise<void> {
@@ -87,43 +103,38 @@ export class RedisStore implements ThreadStore {
           .multi()
           .zRem(this.#key('pending'), id)
           .set(this.#key('c', id), '', { condition: 'XX', expiration: 'KEEPTTL' })
+          .del(this.#key('wr', id))
           .exec()),
     );
   }
 
-  touch(ids: string[], now: number): Promise<void> {
+  touch(ids: string[]): Promise<void> {
     if (ids.length === 0) return Promise.resolve();
-    const members = ids.map((value) => ({ value, score: now }));
-    // XX: completed claims (already removed from the pending set) are not brought back.
-    return this.#do(async () => void (await this.#client.zAdd(this.#key('pending'), members, { condition: 'XX' })));
+    return this.#do(async () => void (await this.#script(scripts.TOUCH, [this.#key('pending')], ids)));
   }
 
-  takeStale(staleBefore: number, notBefore: number, now: number): Promise<PendingClaim[]> {
-    const args = [`${notBefore}`, `${staleBefore}`, `${now}`, this.#key('c', '')];
+  takeStale(staleMs: number): Promise<PendingClaim[]> {
+    const args = [`${Math.floor(staleMs)}`, this.#key('c', ''), this.#key('wr', '')];
     return this.#do(async () => {
-      const taken = (await this.#script(TAKE_STALE, [this.#key('pending')], args)) as [string, string][];
-      return taken.map(([id, payload]) => ({ id, payload, claimedAt: now }));
+      const taken = (await this.#script(scripts.TAKE_STALE, [this.#key('pending')], args)) as TakenClaim[];
+      return taken.map(([id, payload, claimedAt, written]) => ({ id, payload, claimedAt, written }));
     });
   }
 
-  lock(key: string, ttlMs: number, order?: number): Promise<string | null> {
+  lock(key: string, ttlMs: number, order: number): Promise<string | null> {
     const token = randomUUID();
-    if (order !== undefined) {
-      const keys = [this.#key('l', key), this.#key('w', key)];
-      const args = [token, `${Math.ceil(ttlMs)}`, `${order}`, `${Date.now()}`];
-      return this.#do(async () => ((await this.#script(LOCK_IN_LINE, keys, args)) === 1 ? token : null));
-    }
-    const options = { condition: 'NX', expiration: { type: 'PX', value: ttlMs } } as const;
-    return this.#do(async () => ((await this.#client.set(this.#key('l', key), token, options)) ? token : null));
+    const keys = [this.#key('l', key), this.#key('w', key)];
+    const args = [token, `${Math.ceil(ttlMs)}`, `${order}`];
+    return this.#do(async () => ((await this.#script(scripts.LOCK, keys, args)) === 1 ? token : null));
   }
 
   renew(key: string, token: string, ttlMs: number): Promise<boolean> {
     const args = [token, `${Math.ceil(ttlMs)}`];
-    return this.#do(async () => (await this.#script(RENEW, [this.#key('l', key)], args)) === 1);
+    return this.#do(async () => (await this.#script(scripts.RENEW, [this.#key('l', key)], args)) === 1);
   }
 
   unlock(key: string, token: string): Promise<void> {
-    return this.#do(async () => void (await this.#script(UNLOCK, [this.#key('l', key)], [token])));
+    return this.#do(async () => void (await this.#script(scripts.UNLOCK, [this.#key('l', key)], [token])));
   }
 
   deleteThread(key: string): Promise<void> {
@@ -131,20 +142,28 @@ export class RedisStore implements ThreadStore {
   }
 
   deleteUser(user: string): Promise<number> {
-    const args = [this.#key('t', ''), user];
-    return this.#do(async () => (await this.#script(DELETE_USER, [this.#key('u', user)], args)) as number);
+    const keys = [this.#key('u', user), this.#key('uc', user), this.#key('pending')];
+    const args = [this.#key('t', ''), this.#key('c', ''), this.#key('wr', ''), user];
+    return this.#do(async () => (await this.#script(scripts.DELETE_USER, keys, args)) as number);
+  }
+
+  ping(): Promise<void> {
+    return this.#do(async () => void (await this.#client.ping()));
   }
 
   async close(): Promise<void> {
     if (this.#client.isOpen) await this.#client.close();
   }
 
-  /** `prefix` + `t:` thread list, `u:` user's threads, `c:` claim, `l:` lease, `w:` its waiting line, or `pending`. */
-  #key(kind: 't' | 'u' | 'c' | 'l' | 'w' | 'pending', id?: string): string {
+  /**
+   * `prefix` + `t:` thread list, `u:` user's threads, `c:` claim, `wr:` its written list, `uc:` user's claims,
+   * `l:` lease, `w:` its waiting line, or `pending`.
+   */
+  #key(kind: 't' | 'u' | 'c' | 'wr' | 'uc' | 'l' | 'w' | 'pending', id?: string): string {
     return id === undefined ? `${this.#prefix}${kind}` : `${this.#prefix}${kind}:${id}`;
   }
 
-  async #script({ source, sha }: Script, keys: string[], args: string[]): Promise<unknown> {
+  async #script({ source, sha }: scripts.Script, keys: string[], args: string[]): Promise<unknown> {
     try {
       return await this.#client.evalSha(sha, { keys, arguments: args });
     } catch (error) {

@@ -1,6 +1,7 @@
 import type { Turn } from '../conversation/turn';
 
-export type { Turn };
+// Small interfaces, one per use: the answering path needs history, claims and leases; `npm run forget` needs the
+// eraser. Keys are `team:channel:thread_ts`; every expiry is an absolute epoch-ms timestamp the backend enforces.
 
 /** A question claimed by an instance and not yet answered. */
 export interface PendingClaim {
@@ -8,66 +9,58 @@ export interface PendingClaim {
   id: string;
   /** Whatever the claimer stored to answer it again (JSON of the message). */
   payload: string;
-  /** When it was (last) claimed, epoch ms. */
+  /** When it was (last) stamped, epoch ms by the store's clock. */
   claimedAt: number;
+  /** Slack ts of messages written for its answer so far, oldest first */
+  written: string[];
 }
 
-/**
- * Where the bot keeps thread history, message claims and thread leases. Keys are `team:channel:thread_ts`.
- * Every expiry is an absolute epoch-ms timestamp and is enforced by the backend itself.
- */
-export interface ThreadStore {
+/** A thread's stored turns. */
+export interface ThreadHistory {
   /** The thread's turns, oldest first; `[]` for an unknown or expired thread. */
   load(key: string): Promise<Turn[]>;
   /** Appends turns in order and moves the whole thread's expiry to `expiresAt`. */
   append(key: string, turns: Turn[], expiresAt: number): Promise<void>;
-  /** Claims a message id until `expiresAt`, storing `payload`; true only for the first claimer. Atomic. */
-  claim(id: string, payload: string, expiresAt: number): Promise<boolean>;
-  /**
-   * Marks a claimed message as answered (or given up on): it will not be picked up by `takeStale`, and its payload
-   * (the question) is dropped; the claim itself stays until it expires, to keep blocking redeliveries.
-   */
-  complete(id: string): Promise<void>;
-  /** Heartbeat: re-stamps the pending claims among `ids` with `now`, so takeStale leaves them to their owner. */
-  touch(ids: string[], now: number): Promise<void>;
-  /**
-   * Takes over pending (claimed, never completed) messages claimed between `notBefore` and `staleBefore`,
-   * re-stamping them with `now` so that one taker only gets each. Used to answer questions a dead instance left.
-   */
-  takeStale(staleBefore: number, notBefore: number, now: number): Promise<PendingClaim[]>;
-  /**
-   * Takes the thread's lease for `ttlMs`; returns a token, or null while someone else holds it. With `order` (the
-   * question's place in the thread), the lease goes to the lowest order waiting: a refused call puts `order` in the
-   * thread's waiting line for `ttlMs` (each call renews that), and a lower order waiting there comes first.
-   */
-  lock(key: string, ttlMs: number, order?: number): Promise<string | null>;
-  /** Extends a lease `token` still holds to `ttlMs` from now; false if it expired or went to someone else. */
-  renew(key: string, token: string, ttlMs: number): Promise<boolean>;
-  /** Releases a lease taken with `lock`, only if `token` still holds it. */
-  unlock(key: string, token: string): Promise<void>;
-  /** Deletes one thread's history. */
-  deleteThread(key: string): Promise<void>;
-  /** Deletes every thread one user took part in; returns how many threads were deleted. */
-  deleteUser(user: string): Promise<number>;
-  /** Releases connections and timers. */
-  close(): Promise<void>;
-}
-
-// INTERIM (replaced when the store refactor lands)
-export interface ThreadHistory {
-  load(key: string): Promise<Turn[]>;
-  append(key: string, turns: Turn[], expiresAt: number): Promise<void>;
+  /** True when the thread has stored turns; an existence check, never loads the turns. */
   has(key: string): Promise<boolean>;
 }
+
+/** Who answers which question, and the questions a dead instance left. */
 export interface ClaimBook {
+  /** Claims a message id until expiresAt storing payload (and the asker's user id, for erasure); true only for the first claimer. */
   claim(id: string, payload: string, expiresAt: number, user?: string): Promise<boolean>;
+  /** Records that the claim's answer wrote this Slack message (so a taker deletes only those). No-op for unknown/completed ids. */
   noteWritten(id: string, ts: string): Promise<void>;
+  /** Answered (or given up on): never taken by takeStale again; payload, user and written go, the claim blocks redeliveries until it expires. */
   complete(id: string): Promise<void>;
+  /** Heartbeat: re-stamps these pending claims with the STORE's clock. */
   touch(ids: string[]): Promise<void>;
-  takeStale(staleMs: number): Promise<Array<PendingClaim & { written: string[] }>>;
+  /** Takes pending claims not stamped for staleMs (by the store's clock), re-stamping them so one taker gets each. */
+  takeStale(staleMs: number): Promise<PendingClaim[]>;
 }
+
+/** One question at a time per thread, across instances, in the order asked. */
 export interface ThreadLeases {
+  /** Lease for ttlMs, handed to the lowest `order` waiting (the only lock path: order is required). */
   lock(key: string, ttlMs: number, order: number): Promise<string | null>;
+  /** Extends a lease `token` still holds to `ttlMs` from now; false if it lapsed or went to someone else. */
   renew(key: string, token: string, ttlMs: number): Promise<boolean>;
+  /** Releases the lease, only if `token` still holds it. */
   unlock(key: string, token: string): Promise<void>;
+}
+
+/** Erasure on request (`npm run forget`). */
+export interface HistoryEraser {
+  /** Deletes one thread's history. */
+  deleteThread(key: string): Promise<void>;
+  /** Deletes every thread the user took part in AND every pending claim they made (claims hold their question); returns threads deleted. */
+  deleteUser(user: string): Promise<number>;
+}
+
+/** Everything a backend provides. */
+export interface ThreadStore extends ThreadHistory, ClaimBook, ThreadLeases, HistoryEraser {
+  /** Cheap round trip proving the store answers (readiness probes). Rejects when it does not. */
+  ping(): Promise<void>;
+  /** Releases connections and timers; later calls reject with StoreError. */
+  close(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { buildInstructions, buildRequest, firstKeptTurn, TRIM_BLOCK } from '../../src/conversation/prompt';
 import { countTokens } from '../../src/conversation/tokens';
-import type { Turn } from '../../src/store/thread-store';
+import type { Turn } from '../../src/conversation/turn';
 import { makeContext } from '../helpers/contexts';
 
 const turns = (n: number, words = 20): Turn[] =>

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Turn } from '../../src/conversation/turn';
 import { createStore } from '../../src/store/create-store';
-import type { Turn } from '../../src/store/thread-store';
 import { scratchDir } from '../helpers/scratch-dir';
 
 // Expiry of stored history on every backend is covered by the store contract (tests/store/contract.ts).
@@ -102,5 +102,22 @@ describe('npm run forget', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('STORE_URL has an unsupported scheme');
     expect(run.stderr).not.toContain('secret');
+  });
+
+  it.each([
+    ['memory://bot:pa55/w0rd@localhost', 'memory://bot:***@localhost'],
+    ['memory://bot:pa55@w0rd@localhost', 'memory://bot:***@localhost'],
+    ['memory://localhost?password=pa55w0rd', 'memory://localhost?password=***'],
+    ['memory://localhost?user=bot&password=pa55w0rd', 'memory://localhost?user=bot&password=***'],
+  ])('never prints the password in %s', async (storeUrl, shown) => {
+    const run = await forget(['--user', 'U0ALICE'], { STORE_URL: storeUrl });
+    expect(run).toMatchObject({ code: 0, stdout: `Deleted 0 threads (of user U0ALICE) from ${shown}.\n` });
+  });
+
+  it('fails without printing a password that holds a slash', async () => {
+    const run = await forget(['--user', 'U0ALICE'], { STORE_URL: 'redis://bot:pa55/w0rd@127.0.0.1:6390' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('STORE_URL is not usable');
+    expect(run.stderr).not.toMatch(/pa55|w0rd/);
   });
 });

@@ -120,6 +120,8 @@ describe('privacy of stored history', () => {
       expect(await answerIn(h.slack, 'D0KEY', ts)).not.toContain(pasted);
       await h.slack.userMessage({ channel: 'D0KEY', user: 'U1', text: 'done, thanks', threadTs: ts });
       await answerIn(h.slack, 'D0KEY', ts, 2);
+      // The answer shows in Slack a moment before its turn is saved.
+      await h.slack.waitFor(() => h.bot.handler.inFlight() === 0);
       const stored = await h.bot.store.load(`${h.slack.teamId}:D0KEY:${ts}`);
       expect(stored.map((turn) => turn.text)).toEqual([
         'is [redacted] still valid?',

@@ -36,31 +36,29 @@ describe('taking over a question from a dead instance', () => {
   it('deletes only what that question’s answer had written, never another question’s answer', async () => {
     h = await startHarness({ RECOVERY_STALE_SECONDS: '1' });
     h.openai.respond(() => ({ text: 'The whole answer to the second question.' }));
-    const first = await h.slack.userMessage({ channel: 'D0TWO', user: 'U1', text: 'first question' });
-    await answerIn(h.slack, 'D0TWO', first.ts);
-    const requests = h.openai.requests.length;
-    // The thread as two instances left it: a second question, the first one's answer posted after it by another
-    // instance, and the start of the second one's answer, cut off when its instance died.
-    const second = await h.slack.userMessage({
-      channel: 'D0TWO',
-      user: 'U1',
-      text: 'second question',
-      threadTs: first.ts,
+    // A channel thread as two instances left it (neither message mentions the bot, so the live bot leaves them):
+    // a question, another question's answer posted after it by another instance, and the start of this question's
+    // answer, cut off when its instance died.
+    const root = await h.slack.userMessage({ channel: 'C0TWO', user: 'U2', text: 'the printer again' });
+    const asked = await h.slack.userMessage({ channel: 'C0TWO', user: 'U1', text: 'mine too', threadTs: root.ts });
+    const otherAnswer = await postAsBot(h, 'C0TWO', root.ts, 'An answer to another question, from another instance.');
+    const cutOff = await postAsBot(h, 'C0TWO', root.ts, 'The whole ans');
+    const dead = question(h, {
+      channel: 'C0TWO',
+      channelType: 'channel',
+      ts: asked.ts,
+      threadTs: root.ts,
+      text: 'mine too',
     });
-    const otherAnswer = await postAsBot(h, 'D0TWO', first.ts, 'An answer to a third question, from another instance.');
-    const cutOff = await postAsBot(h, 'D0TWO', first.ts, 'The whole ans');
-    await settle(300);
-    await h.slack.waitFor(() => !h.slack.botReplies('D0TWO', first.ts).some((m) => m.streaming));
-    const dead = question(h, { channel: 'D0TWO', ts: second.ts, threadTs: first.ts, text: 'second question' });
     await leaveClaim(h, dead, [cutOff]);
     await h.slack.waitFor(
-      () => h.slack.botReplies('D0TWO', first.ts).some((m) => m.text === 'The whole answer to the second question.'),
+      () => h.slack.botReplies('C0TWO', root.ts).some((m) => m.text === 'The whole answer to the second question.'),
       10_000,
     );
-    const texts = h.slack.botReplies('D0TWO', first.ts).map((m) => m.ts);
-    expect(texts).toContain(otherAnswer);
-    expect(texts).not.toContain(cutOff);
-    expect(h.openai.requests.length).toBe(requests + 1);
+    const left = h.slack.botReplies('C0TWO', root.ts).map((m) => m.ts);
+    expect(left).toContain(otherAnswer);
+    expect(left).not.toContain(cutOff);
+    expect(h.openai.requests).toHaveLength(1);
   });
 
   it('does not answer again a question whose answer was saved but whose claim was never marked complete', async () => {

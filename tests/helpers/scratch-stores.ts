@@ -91,6 +91,11 @@ export class ThrowawayRedis {
     });
   }
 
+  /** Stops (SIGSTOP) or resumes (SIGCONT) the server: connections stay open but nothing answers, as on a hung host. */
+  freeze(frozen: boolean): void {
+    this.#child?.kill(frozen ? 'SIGSTOP' : 'SIGCONT');
+  }
+
   /** Kills the server at once (SIGKILL), as a crash or a lost host would; its data is gone. */
   async kill(): Promise<void> {
     const child = this.#child;

@@ -89,6 +89,28 @@ describe.each(['responses', 'chat'] as const)('createOpenAiLlm (%s API)', (api) 
     }
   });
 
+  it('asks for structured output only when the request carries a JSON schema', async () => {
+    const schema = { type: 'object', properties: { pass: { type: 'boolean' } }, required: ['pass'] };
+    const llm = makeLlm(api);
+    const signal = new AbortController().signal;
+    for await (const _ of llm.stream(REQUEST, { signal })) {
+    }
+    for await (const _ of llm.stream({ ...REQUEST, jsonSchema: { name: 'verdict', schema } }, { signal })) {
+    }
+    const [plain, structured] = fake.requests;
+    const format = { type: 'json_schema', strict: true, name: 'verdict', schema };
+    if (api === 'responses') {
+      expect(plain.body).not.toHaveProperty('text');
+      expect(structured.body.text).toEqual({ format });
+    } else {
+      expect(plain.body).not.toHaveProperty('response_format');
+      expect(structured.body.response_format).toEqual({
+        type: 'json_schema',
+        json_schema: { strict: true, name: 'verdict', schema },
+      });
+    }
+  });
+
   it('retries a 500 transparently', async () => {
     fake.enqueue({ status: 500, headers: { 'retry-after-ms': '1' } }, { text: 'Recovered.' });
     const { events, error } = await collect(api, { maxRetries: 2 });

@@ -1,9 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Turn } from '../../src/conversation/turn';
 import { StoreError } from '../../src/errors';
-import type { ThreadStore, Turn } from '../../src/store/thread-store';
+import type { ThreadStore } from '../../src/store/thread-store';
 
 const HOUR = 3_600_000;
+/** A claim is stale after this long without a stamp; tests wait STALE_WAIT_MS to see one go stale. */
+const STALE_MS = 250;
+const STALE_WAIT_MS = 350;
+/** How far a skewed instance's clock is off: well past the claims' staleness, well short of their expiry. */
+const SKEW_MS = 10 * 60_000;
 
 const question = (text: string, user = 'U1'): Turn => ({
   role: 'user',
@@ -14,13 +20,27 @@ const question = (text: string, user = 'U1'): Turn => ({
 });
 const answer = (text: string): Turn => ({ role: 'assistant', text, ts: `${Date.now()}.0002` });
 
+/** What sets a backend apart from the others, for the cases that apply to some only. */
+export interface ContractOptions {
+  /** Claim stamps come from the store server's clock (shared by instances), not the caller's. */
+  serverClock?: boolean;
+}
+
 /** The behaviour every ThreadStore backend must show; each backend's test file runs it against a real store. */
-export function runStoreContract(name: string, makeStore: () => Promise<ThreadStore>): void {
+export function runStoreContract(
+  name: string,
+  makeStore: () => Promise<ThreadStore>,
+  options: ContractOptions = {},
+): void {
   describe(`${name}: ThreadStore contract`, () => {
     let store: ThreadStore;
     // Keys are unique per run so suites sharing one server (or a re-used file) never see each other's data.
     const run = randomUUID().slice(0, 8);
     const key = (label: string) => `T${run}:C${label}:${randomUUID().slice(0, 6)}`;
+
+    /** The claims among `ids` that takeStale takes now (the store is shared with the other tests). */
+    const takeStaleOf = async (ids: string[]) =>
+      (await store.takeStale(STALE_MS)).filter((claim) => ids.includes(claim.id));
 
     beforeAll(async () => {
       store = await makeStore();
@@ -91,6 +111,19 @@ export function runStoreContract(name: string, makeStore: () => Promise<ThreadSt
         expect(await store.load(kept)).toHaveLength(1);
       });
 
+      it('tells whether a thread has stored turns', async () => {
+        const [kept, gone, short] = [key('has'), key('has-gone'), key('has-short')];
+        await store.append(kept, [question('here')], Date.now() + HOUR);
+        await store.append(gone, [question('soon deleted')], Date.now() + HOUR);
+        await store.append(short, [question('soon expired')], Date.now() + 100);
+        await store.deleteThread(gone);
+        await sleep(250);
+        expect(await store.has(kept)).toBe(true);
+        expect(await store.has(gone)).toBe(false);
+        expect(await store.has(short)).toBe(false);
+        expect(await store.has(key('never'))).toBe(false);
+      });
+
       it('deletes every live thread a user spoke in and counts them', async () => {
         const [u1, u2] = [`U${randomUUID()}`, `U${randomUUID()}`];
         const [a, b, c] = [key('u-a'), key('u-b'), key('u-c')];
@@ -146,115 +179,156 @@ export function runStoreContract(name: string, makeStore: () => Promise<ThreadSt
         expect(wins.get(taken)).toBe(0);
       });
 
-      it('takes over pending claims inside the window, re-stamped, once', async () => {
-        const [a, b, c] = [key('stale-a'), key('stale-b'), key('stale-c')];
-        await sleep(5); // claims from the previous test must fall before the window
-        const start = Date.now();
+      it('takes over pending claims not stamped for staleMs, re-stamped, once', async () => {
+        const [a, b, done] = [key('stale-a'), key('stale-b'), key('stale-done')];
         await store.claim(a, 'payload a', Date.now() + HOUR);
-        await store.claim(b, 'payload b', Date.now() + HOUR);
-        await sleep(10);
-        const mid = Date.now();
-        await sleep(10);
-        await store.claim(c, 'payload c', Date.now() + HOUR);
-        await store.complete(b);
-        expect(await store.claim(b, 'again', Date.now() + HOUR)).toBe(false);
-
-        const stamp = Date.now() + HOUR;
-        expect(await store.takeStale(mid, start, stamp)).toEqual([{ id: a, payload: 'payload a', claimedAt: stamp }]);
-        expect(await store.takeStale(mid, start, stamp + 1)).toEqual([]);
-        // Bounds: notBefore is inclusive, staleBefore exclusive (a's claimedAt is now exactly `stamp`).
-        expect(await store.takeStale(stamp, stamp, stamp + 5)).toEqual([]);
-        expect(await store.takeStale(stamp + 1, stamp, stamp + 5)).toEqual([
-          { id: a, payload: 'payload a', claimedAt: stamp + 5 },
+        await store.claim(b, 'payload b', Date.now() + HOUR, 'U1');
+        await store.claim(done, 'payload done', Date.now() + HOUR);
+        await store.complete(done);
+        expect(await takeStaleOf([a, b])).toEqual([]);
+        await sleep(STALE_WAIT_MS);
+        const before = Date.now();
+        const taken = await takeStaleOf([a, b, done]);
+        expect(taken.sort((x, y) => x.payload.localeCompare(y.payload))).toEqual([
+          { id: a, payload: 'payload a', claimedAt: expect.any(Number), written: [] },
+          { id: b, payload: 'payload b', claimedAt: expect.any(Number), written: [] },
         ]);
-        expect(await store.takeStale(Date.now() + 1, mid, stamp)).toEqual([
-          { id: c, payload: 'payload c', claimedAt: stamp },
-        ]);
+        // Re-stamped when taken (by the store's clock, which on this machine is the test's).
+        expect(taken[0]!.claimedAt).toBeGreaterThanOrEqual(before - 50);
+        expect(await takeStaleOf([a, b])).toEqual([]);
+        expect(await store.claim(done, 'again', Date.now() + HOUR)).toBe(false);
       });
 
-      it('re-stamps only pending claims on touch, keeping them out of an older window', async () => {
+      it('re-stamps only pending claims on touch, keeping them from a taker', async () => {
         const [mine, done, unknown] = [key('touch-mine'), key('touch-done'), key('touch-unknown')];
-        await sleep(5); // claims from the previous test must fall before the window
-        const start = Date.now();
         await store.claim(mine, 'mine', Date.now() + HOUR);
         await store.claim(done, 'done', Date.now() + HOUR);
         await store.complete(done);
-        const end = Date.now() + 1;
-        const stamp = end + 2 * HOUR; // clear of the stamps the previous test left
-        await store.touch([mine, done, unknown], stamp);
-        await store.touch([], stamp);
-        expect(await store.takeStale(end, start, stamp + 1)).toEqual([]);
-        expect(await store.takeStale(stamp + 1, stamp, stamp + 2)).toEqual([
-          { id: mine, payload: 'mine', claimedAt: stamp + 2 },
-        ]);
+        await sleep(STALE_WAIT_MS);
+        await store.touch([mine, done, unknown]);
+        await store.touch([]);
+        expect(await takeStaleOf([mine, done])).toEqual([]);
         expect(await store.claim(unknown, 'new', Date.now() + HOUR)).toBe(true);
+        await sleep(STALE_WAIT_MS);
+        expect((await takeStaleOf([mine, done])).map((claim) => claim.id)).toEqual([mine]);
       });
 
       it('skips claims that have expired', async () => {
         const id = key('stale-expired');
-        await sleep(5); // claims from the previous test must fall before the window
-        const start = Date.now();
         await store.claim(id, 'p', Date.now() + 100);
-        await sleep(200);
-        expect(await store.takeStale(Date.now(), start, Date.now() + HOUR)).toEqual([]);
+        await sleep(STALE_WAIT_MS);
+        expect(await takeStaleOf([id])).toEqual([]);
       });
 
       it('gives two concurrent takers disjoint sets', async () => {
         const ids = Array.from({ length: 30 }, (_, i) => key(`take-${i}`));
-        await sleep(5); // claims from the previous test must fall before the window
-        const start = Date.now();
         for (const id of ids) await store.claim(id, id, Date.now() + HOUR);
-        const end = Date.now() + 1;
-        const stamp = end + HOUR;
-        const [first, second] = await Promise.all([
-          store.takeStale(end, start, stamp),
-          store.takeStale(end, start, stamp),
-        ]);
+        await sleep(STALE_WAIT_MS);
+        const [first, second] = await Promise.all([takeStaleOf(ids), takeStaleOf(ids)]);
         const taken = [...first, ...second].map((claim) => claim.id);
         expect(taken.sort()).toEqual([...ids].sort());
       });
+
+      it('lists the messages written for a pending claim, oldest first, until it completes', async () => {
+        const [id, unknown, redelivered] = [key('written'), key('written-unknown'), key('written-again')];
+        await store.claim(id, 'p', Date.now() + HOUR);
+        for (const ts of ['1700000000.000300', '1700000000.000100', '1700000000.000200'])
+          await store.noteWritten(id, ts);
+        await store.noteWritten(unknown, '1700000000.000900');
+        await store.claim(redelivered, 'p', Date.now() + 100);
+        await store.noteWritten(redelivered, '1700000000.000400');
+        await sleep(STALE_WAIT_MS);
+        expect(await store.claim(unknown, 'p', Date.now() + HOUR)).toBe(true);
+        expect(await store.claim(redelivered, 'p', Date.now() + HOUR)).toBe(true);
+        await sleep(STALE_WAIT_MS);
+        const written = Object.fromEntries((await takeStaleOf([id, redelivered])).map((c) => [c.id, c.written]));
+        expect(written).toEqual({
+          [id]: ['1700000000.000300', '1700000000.000100', '1700000000.000200'],
+          [redelivered]: [],
+        });
+        await store.complete(id);
+        await store.noteWritten(id, '1700000000.000500');
+        expect(await store.claim(id, 'p', Date.now() + HOUR)).toBe(false);
+      });
+
+      it("erases a user's pending claims with their threads, still blocking redeliveries", async () => {
+        const [u1, u2] = [`U${randomUUID()}`, `U${randomUUID()}`];
+        const [mine, theirs] = [key('erase-mine'), key('erase-theirs')];
+        await store.claim(mine, 'my question', Date.now() + HOUR, u1);
+        await store.claim(theirs, 'their question', Date.now() + HOUR, u2);
+        expect(await store.deleteUser(u1)).toBe(0);
+        await sleep(STALE_WAIT_MS);
+        expect((await takeStaleOf([mine, theirs])).map((claim) => claim.payload)).toEqual(['their question']);
+        expect(await store.claim(mine, 'redelivered', Date.now() + HOUR, u1)).toBe(false);
+      });
+
+      if (options.serverClock) {
+        it('stamps claims by the server clock: a caller whose clock runs behind does not look dead', async () => {
+          const id = key('skew-behind');
+          const realNow = Date.now();
+          const skewed = jest.spyOn(Date, 'now').mockReturnValue(realNow - SKEW_MS);
+          try {
+            await store.claim(id, 'p', realNow + HOUR);
+          } finally {
+            skewed.mockRestore();
+          }
+          expect(await takeStaleOf([id])).toEqual([]);
+        });
+
+        it('judges staleness by the server clock: a taker whose clock runs ahead cannot take a live claim', async () => {
+          const id = key('skew-ahead');
+          await store.claim(id, 'p', Date.now() + HOUR);
+          await store.touch([id]);
+          const skewed = jest.spyOn(Date, 'now').mockReturnValue(Date.now() + SKEW_MS);
+          try {
+            expect((await store.takeStale(60_000)).map((claim) => claim.id)).not.toContain(id);
+          } finally {
+            skewed.mockRestore();
+          }
+        });
+      }
     });
 
     describe('leases', () => {
       it('hands out one lease at a time and ignores a wrong token', async () => {
         const thread = key('lock');
-        const token = await store.lock(thread, 10_000);
+        const token = await store.lock(thread, 10_000, 1);
         expect(token).toEqual(expect.any(String));
-        expect(await store.lock(thread, 10_000)).toBeNull();
+        expect(await store.lock(thread, 10_000, 2)).toBeNull();
         await store.unlock(thread, 'not-the-token');
-        expect(await store.lock(thread, 10_000)).toBeNull();
+        expect(await store.lock(thread, 10_000, 2)).toBeNull();
         await store.unlock(thread, token!);
-        expect(await store.lock(thread, 10_000)).toEqual(expect.any(String));
+        expect(await store.lock(thread, 10_000, 2)).toEqual(expect.any(String));
       });
 
       it('frees a lease by itself after its ttl', async () => {
         const thread = key('lock-ttl');
-        const stale = await store.lock(thread, 150);
+        const stale = await store.lock(thread, 150, 1);
         expect(stale).not.toBeNull();
         await sleep(300);
-        const fresh = await store.lock(thread, 10_000);
+        const fresh = await store.lock(thread, 10_000, 2);
         expect(fresh).not.toBeNull();
         await store.unlock(thread, stale!);
-        expect(await store.lock(thread, 10_000)).toBeNull();
+        expect(await store.lock(thread, 10_000, 3)).toBeNull();
       });
     });
 
     describe('lease renewal', () => {
       it('keeps a lease alive for its holder only, and not once it has lapsed', async () => {
         const thread = key('renew');
-        const token = await store.lock(thread, 200);
+        const token = await store.lock(thread, 200, 1);
         expect(await store.renew(thread, 'not-the-token', 10_000)).toBe(false);
         expect(await store.renew(thread, token!, 10_000)).toBe(true);
         await sleep(300);
-        expect(await store.lock(thread, 10_000)).toBeNull();
+        expect(await store.lock(thread, 10_000, 2)).toBeNull();
         await store.unlock(thread, token!);
         expect(await store.renew(thread, token!, 10_000)).toBe(false);
 
         const lapsed = key('renew-lapsed');
-        const old = await store.lock(lapsed, 100);
+        const old = await store.lock(lapsed, 100, 1);
         await sleep(200);
         expect(await store.renew(lapsed, old!, 10_000)).toBe(false);
-        expect(await store.lock(lapsed, 10_000)).not.toBeNull();
+        expect(await store.lock(lapsed, 10_000, 2)).not.toBeNull();
       });
     });
 
@@ -274,6 +348,19 @@ export function runStoreContract(name: string, makeStore: () => Promise<ThreadSt
         expect(await store.lock(thread, 10_000, 200)).toEqual(expect.any(String));
       });
 
+      it('puts a question of unknown order (MAX_SAFE_INTEGER) after every known one', async () => {
+        const thread = key('line-last');
+        const holder = await store.lock(thread, 10_000, 100);
+        expect(await store.lock(thread, 10_000, Number.MAX_SAFE_INTEGER)).toBeNull();
+        expect(await store.lock(thread, 10_000, Number.MAX_SAFE_INTEGER - 1)).toBeNull();
+        await store.unlock(thread, holder!);
+        expect(await store.lock(thread, 10_000, Number.MAX_SAFE_INTEGER)).toBeNull();
+        const known = await store.lock(thread, 10_000, Number.MAX_SAFE_INTEGER - 1);
+        expect(known).toEqual(expect.any(String));
+        await store.unlock(thread, known!);
+        expect(await store.lock(thread, 10_000, Number.MAX_SAFE_INTEGER)).toEqual(expect.any(String));
+      });
+
       it('forgets a waiter that stopped asking after its ttl', async () => {
         const thread = key('line-ttl');
         const holder = await store.lock(thread, 10_000, 300);
@@ -285,11 +372,36 @@ export function runStoreContract(name: string, makeStore: () => Promise<ThreadSt
       });
     });
 
+    if (options.serverClock) {
+      describe('leases by the server clock', () => {
+        it('keeps an earlier waiter first when a later one asks with a clock that runs ahead', async () => {
+          const thread = key('line-skew');
+          const holder = await store.lock(thread, 10_000, 100);
+          expect(await store.lock(thread, 10_000, 200)).toBeNull();
+          await store.unlock(thread, holder!);
+          const skewed = jest.spyOn(Date, 'now').mockReturnValue(Date.now() + SKEW_MS);
+          try {
+            expect(await store.lock(thread, 10_000, 300)).toBeNull();
+          } finally {
+            skewed.mockRestore();
+          }
+          expect(await store.lock(thread, 10_000, 200)).toEqual(expect.any(String));
+        });
+      });
+    }
+
+    describe('ping', () => {
+      it('answers while the store is open', async () => {
+        await expect(store.ping()).resolves.toBeUndefined();
+      });
+    });
+
     describe('close', () => {
       it('is idempotent, and later calls reject with StoreError', async () => {
         const other = await makeStore();
         await other.close();
         await other.close();
+        await expect(other.ping()).rejects.toBeInstanceOf(StoreError);
         await expect(other.load(key('closed'))).rejects.toBeInstanceOf(StoreError);
         await expect(other.claim(key('closed'), 'p', Date.now() + HOUR)).rejects.toBeInstanceOf(StoreError);
       });

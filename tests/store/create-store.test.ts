@@ -1,30 +1,20 @@
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { Client } from 'pg';
-import { createClient } from 'redis';
 import { StoreError } from '../../src/errors';
 import { createStore } from '../../src/store/create-store';
 import { MemoryStore } from '../../src/store/memory-store';
 import { PostgresStore } from '../../src/store/postgres-store';
 import { RedisStore } from '../../src/store/redis-store';
 import { SqliteStore } from '../../src/store/sqlite-store';
+import { scratchDir } from '../helpers/scratch-dir';
+import { postgresScratch, redisScratch } from '../helpers/scratch-stores';
 
-const dir = mkdtempSync(join(tmpdir(), 'create-store-'));
-const prefix = `test:create:${Date.now()}:`;
-const schema = `test_create_${Date.now()}`;
-afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  const redis = await createClient({ url: 'redis://127.0.0.1:6379' }).connect();
-  await redis.del(`${prefix}pending`);
-  await redis.close();
-  const postgres = new Client('postgres://postgres@127.0.0.1:5432/test');
-  await postgres.connect();
-  await postgres.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await postgres.end();
-});
+const dir = scratchDir('create-store');
+const redis = redisScratch('test-create');
+const postgres = postgresScratch('test_create');
+afterAll(() => Promise.all([redis.drop(), postgres.drop()]));
 
 /** Expects `url` to be refused with a StoreError within `withinMs`, and returns the error. */
 async function refused(url: string, withinMs = 3000): Promise<StoreError> {
@@ -44,9 +34,9 @@ describe('createStore', () => {
     [`sqlite://${join(dir, 'absolute.db')}`, SqliteStore],
     [`sqlite://${relative(process.cwd(), join(dir, 'a', 'relative.db'))}`, SqliteStore],
     [`sqlite:${relative(process.cwd(), join(dir, 'short.db'))}`, SqliteStore],
-    [`redis://127.0.0.1:6379?prefix=${prefix}`, RedisStore],
-    [`postgres://postgres@127.0.0.1:5432/test?schema=${schema}`, PostgresStore],
-    [`postgresql://postgres@127.0.0.1:5432/test?schema=${schema}`, PostgresStore],
+    [redis.url(), RedisStore],
+    [postgres.url(), PostgresStore],
+    [postgres.url().replace(/^postgres:/, 'postgresql:'), PostgresStore],
   ])('routes %s to its backend', async (url, backend) => {
     const store = await createStore(url);
     expect(store).toBeInstanceOf(backend);
@@ -78,6 +68,19 @@ describe('createStore', () => {
     const error = await refused('postgres://postgres:s3cret@127.0.0.1:5439/test');
     expect(error.message).not.toContain('s3cret');
     expect(error.cause).toBeDefined();
+  });
+
+  it.each([
+    'redis://bot:pa55/w0rd@127.0.0.1:6390',
+    'redis://bot:pa55@w0rd@127.0.0.1:6390',
+    'redis://127.0.0.1:6390?password=pa55w0rd',
+    'postgres://postgres:pa55/w0rd@127.0.0.1:5439/test',
+    'postgres://postgres:pa55@w0rd@127.0.0.1:5439/test',
+    'postgres://postgres@127.0.0.1:5439/test?password=pa55w0rd',
+    'postgres://postgres@127.0.0.1:5439/test?sslmode=disable&password=pa55w0rd',
+    'mongodb://bot:pa55/w0rd@127.0.0.1/db',
+  ])('never shows any part of the password in %s', async (url) => {
+    expect((await refused(url)).message).not.toMatch(/pa55|w0rd/);
   });
 
   it('rejects quickly when the server accepts connections but never answers', async () => {

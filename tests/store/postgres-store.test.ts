@@ -1,41 +1,84 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { StoreError } from '../../src/errors';
 import { PostgresStore } from '../../src/store/postgres-store';
+import { POSTGRES_PORT, postgresScratch, type Scratch } from '../helpers/scratch-stores';
 import { TcpProxy } from '../helpers/tcp-proxy';
 import { runStoreContract } from './contract';
 
-// Each run gets its own schemas, dropped at the end, so parallel runs never collide.
-const run = randomUUID().slice(0, 8);
-const schemas: string[] = [];
-const url = (label: string, port = 5432) => {
-  schemas.push(`test_${run}_${label}`);
-  return `postgres://postgres@127.0.0.1:${port}/test?schema=test_${run}_${label}`;
+// Each case gets its own schema, dropped at the end, so parallel runs never collide.
+const scratches: Scratch[] = [];
+const url = (label: string, port?: number) => {
+  const scratch = postgresScratch(`test_pg_${label}`);
+  scratches.push(scratch);
+  return scratch.url(port);
 };
+afterAll(() => Promise.all(scratches.map((scratch) => scratch.drop())));
 
-afterAll(async () => {
-  const client = new Client('postgres://postgres@127.0.0.1:5432/test');
+/** Runs `sql` against the scratch schema named in `storeUrl`, through a plain client. */
+async function inspect(storeUrl: string, sql: string): Promise<unknown[]> {
+  const schema = new URL(storeUrl).searchParams.get('schema');
+  const client = new Client(`postgres://postgres@127.0.0.1:${POSTGRES_PORT}/test`);
   await client.connect();
-  for (const schema of new Set(schemas)) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await client.end();
-});
+  try {
+    await client.query(`SET search_path TO "${schema}"`);
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
 
 const contractUrl = url('contract');
-runStoreContract('postgres', () => PostgresStore.create(contractUrl));
+runStoreContract('postgres', () => PostgresStore.create(contractUrl), { serverClock: true });
 
 describe('postgres: answered questions', () => {
-  it('keeps the claim that blocks a redelivery but not the question it carried', async () => {
-    const store = await PostgresStore.create(url('done'));
-    await store.claim('T:C:9', 'my salary question', Date.now() + 60_000);
+  it('keeps the claim that blocks a redelivery but not the question, asker or writes it carried', async () => {
+    const done = url('done');
+    const store = await PostgresStore.create(done);
+    await store.claim('T:C:9', 'my salary question', Date.now() + 60_000, 'U9');
+    await store.noteWritten('T:C:9', '1700000000.000100');
+    await store.claim('T:C:8', 'my other question', Date.now() + 60_000, 'U8');
     await store.complete('T:C:9');
+    await store.deleteUser('U8');
     expect(await store.claim('T:C:9', 'again', Date.now() + 60_000)).toBe(false);
     await store.close();
-    const client = new Client('postgres://postgres@127.0.0.1:5432/test');
+    expect(await inspect(done, 'SELECT payload, user_id, written FROM claims')).toEqual([
+      { payload: '', user_id: null, written: [] },
+      { payload: '', user_id: null, written: [] },
+    ]);
+  });
+});
+
+describe('postgres: bursts', () => {
+  it('sends the claims made in one tick as one statement, on one connection', async () => {
+    const app = `burst_${Date.now()}`;
+    const burst = url('burst');
+    const store = await PostgresStore.create(`${burst}&application_name=${app}`);
+    const ids = Array.from({ length: 40 }, (_, n) => `T:C:${n}`);
+    const won = await Promise.all([...ids, ...ids].map((id) => store.claim(id, 'p', Date.now() + 60_000)));
+    expect(won.filter(Boolean)).toHaveLength(ids.length);
+    // One at a time, the pool would have opened a connection per claim in flight, up to its limit of ten.
+    const rows = await inspect(
+      url('burst'),
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = '${app}'`,
+    );
+    expect(rows).toEqual([{ n: 1 }]);
+    await store.close();
+  });
+});
+
+describe('postgres: schema from an older release', () => {
+  it('adds the claim columns it lacks', async () => {
+    const old = url('old');
+    const schema = new URL(old).searchParams.get('schema');
+    const client = new Client(`postgres://postgres@127.0.0.1:${POSTGRES_PORT}/test`);
     await client.connect();
-    const { rows } = await client.query(`SELECT payload FROM "test_${run}_done".claims`);
+    await client.query(`CREATE SCHEMA "${schema}"; CREATE TABLE "${schema}".claims (id text PRIMARY KEY,
+      payload text NOT NULL, claimed_at bigint NOT NULL, expires_at bigint NOT NULL, done boolean NOT NULL DEFAULT false)`);
     await client.end();
-    expect(rows).toEqual([{ payload: '' }]);
+    const store = await PostgresStore.create(old);
+    expect(await store.claim('T:C:1', 'p', Date.now() + 60_000, 'U1')).toBe(true);
+    await store.close();
   });
 });
 
@@ -55,7 +98,7 @@ describe('postgres: setup', () => {
 
 describe('postgres: outages', () => {
   it('fails fast while the server is unreachable and recovers by itself', async () => {
-    const proxy = new TcpProxy({ host: '127.0.0.1', port: 5432 });
+    const proxy = new TcpProxy({ host: '127.0.0.1', port: POSTGRES_PORT });
     await proxy.start();
     const warn = jest.fn();
     const store = await PostgresStore.create(url('outage', proxy.port), { logger: { warn } });

@@ -28,8 +28,8 @@ describe('sqlite: one file, several store objects', () => {
     const [a, b] = await Promise.all([SqliteStore.create(file), SqliteStore.create(file)]);
     expect(await a.claim('T:C:2', 'p', Date.now() + 60_000)).toBe(true);
     expect(await b.claim('T:C:2', 'p', Date.now() + 60_000)).toBe(false);
-    expect(await a.lock('T:C:2', 60_000)).not.toBeNull();
-    expect(await b.lock('T:C:2', 60_000)).toBeNull();
+    expect(await a.lock('T:C:2', 60_000, 1)).not.toBeNull();
+    expect(await b.lock('T:C:2', 60_000, 2)).toBeNull();
     await b.append('T:C:2', [turn], Date.now() + 60_000);
     expect(await a.load('T:C:2')).toEqual([turn]);
     await Promise.all([a.close(), b.close()]);
@@ -56,15 +56,34 @@ describe('sqlite: write-ahead log', () => {
 });
 
 describe('sqlite: answered questions', () => {
-  it('keeps the claim that blocks a redelivery but not the question it carried', async () => {
+  it('keeps the claim that blocks a redelivery but not the question, asker or writes it carried', async () => {
     const file = join(dir, 'claims.db');
     const store = await SqliteStore.create(file);
-    await store.claim('T:C:9', 'my salary question', Date.now() + 60_000);
+    await store.claim('T:C:9', 'my salary question', Date.now() + 60_000, 'U9');
+    await store.noteWritten('T:C:9', '1700000000.000100');
+    await store.claim('T:C:8', 'my other question', Date.now() + 60_000, 'U8');
     await store.complete('T:C:9');
+    await store.deleteUser('U8');
     expect(await store.claim('T:C:9', 'again', Date.now() + 60_000)).toBe(false);
     await store.close();
     const db = new DatabaseSync(file);
-    expect(db.prepare('SELECT payload FROM claims').all()).toEqual([{ payload: '' }]);
+    expect(db.prepare('SELECT payload, user_id, written FROM claims').all()).toEqual([
+      { payload: '', user_id: null, written: '[]' },
+      { payload: '', user_id: null, written: '[]' },
+    ]);
     db.close();
+  });
+});
+
+describe('sqlite: file from an older release', () => {
+  it('adds the claim columns it lacks', async () => {
+    const file = join(dir, 'old.db');
+    const db = new DatabaseSync(file);
+    db.exec(`CREATE TABLE claims (id TEXT PRIMARY KEY, payload TEXT NOT NULL, claimed_at INTEGER NOT NULL,
+      expires_at INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID`);
+    db.close();
+    const store = await SqliteStore.create(file);
+    expect(await store.claim('T:C:1', 'p', Date.now() + 60_000, 'U1')).toBe(true);
+    await store.close();
   });
 });
