@@ -14,6 +14,7 @@ import { withSafeText } from './slack/safe-text';
 import { createSideWriter, type SideWriter } from './slack/side-writes';
 import { ackUnprocessable, guardSocketMessages } from './slack/socket-guard';
 import { DEFAULT_WRITE_LIMITS, WriteBudget } from './slack/write-budget';
+import { capacityLeasesOf } from './store/capacity-leases';
 import { createStore } from './store/create-store';
 import type { ThreadStore } from './store/thread-store';
 
@@ -68,6 +69,8 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
   let store: ThreadStore | undefined;
   try {
     const opened = await createStore(config.storeUrl, { logger });
+    // Instances sharing a store share each workspace's Slack allowance through it.
+    const leases = capacityLeasesOf(opened);
     store = options.wrapStore ? options.wrapStore(opened) : opened;
     const auth = await identifyBot(config, slackLogger);
     const receiver = new SocketModeReceiver({
@@ -92,6 +95,8 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
     const budget = new WriteBudget({
       limits: { 'chat.postMessage': { ...DEFAULT_WRITE_LIMITS['chat.postMessage'], team: config.slackBudget.posts } },
       learning: config.slackBudget.learning,
+      leases,
+      logger,
     });
     // Every budgeted write goes through a client of its own that hands 429s back instead of retrying them: WebClient
     // pauses its whole queue on a 429, and one method's Retry-After must hold back only that method (the budget's job).

@@ -36,7 +36,13 @@ export function createReplyStreamer(deps: ReplyStreamerDeps): ReplyStreamer {
   }
   const refusedUntil = new Map<string, number>();
   const shared: Shared = { ...deps, now: deps.now ?? (() => Date.now()), options, refusedUntil };
-  return { open: (target) => new Reply(shared, target) };
+  return {
+    open: (target) => {
+      // Leases this workspace's slots (when instances share them) while the model thinks, not at the first write.
+      deps.budget.prepare(target.team);
+      return new Reply(shared, target);
+    },
+  };
 }
 
 interface Shared extends Required<Omit<ReplyStreamerDeps, 'options'>> {

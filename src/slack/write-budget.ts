@@ -1,5 +1,9 @@
 // Per-workspace budgets for Slack's write methods, learnt from its 429s, with one timer per window for those waiting.
+import type { Logger } from '../logger';
+import type { CapacityLeases } from '../store/capacity-leases';
+import { BudgetWaiters } from './budget-waiters';
 import { type Learning, type RateLimit, Window } from './budget-window';
+import { LeasedCredits } from './leased-credits';
 
 export type { Learning, RateLimit } from './budget-window';
 
@@ -51,18 +55,11 @@ export const DEFAULT_WRITE_LIMITS: Record<WriteMethod, MethodLimits> = {
   'chat.postMessage': { team: { limit: 300, windowMs: MINUTE }, perKey: { limit: 1, windowMs: 1_000 } },
 };
 
+/** The methods an answer may use first, leased when it starts. */
+const PREPARED: WriteMethod[] = ['chat.startStream', 'chat.stopStream', 'chat.postMessage', 'chat.update'];
+
 /** Learning unless told otherwise: grow back to the starting allowance, a tenth every 10 quiet minutes. */
 export const DEFAULT_LEARNING: Learning = { ceilingFactor: 1, growAfterMs: 10 * MINUTE };
-
-/** Shortest timer for those waiting, so a window that frees in 0 ms cannot spin. */
-const MIN_WAKE_MS = 10;
-
-/** Callers waiting for a method in a workspace: woken in order by one timer, as many as there is room for. */
-interface Waiters {
-  queue: Array<() => void>;
-  timer?: NodeJS.Timeout;
-  dueAt: number;
-}
 
 /**
  * Per-workspace sliding-window budgets for Slack write methods, shared by every reply in the process, so that many
@@ -74,7 +71,8 @@ export class WriteBudget {
   private readonly reservationTtlMs: number;
   private readonly learning: Learning;
   private readonly windows = new Map<string, Window>();
-  private readonly waiters = new Map<string, Waiters>();
+  private readonly waiters: BudgetWaiters;
+  private readonly credits: LeasedCredits | undefined;
   private operations = 0;
 
   /**
@@ -87,20 +85,38 @@ export class WriteBudget {
       learning?: Partial<Learning>;
       now?: () => number;
       reservationTtlMs?: number;
+      /** The store's capacity leases, when instances share the allowance (Redis, PostgreSQL). */
+      leases?: CapacityLeases;
+      logger?: Pick<Logger, 'warn'>;
     } = {},
   ) {
     this.limits = { ...DEFAULT_WRITE_LIMITS, ...options.limits };
     this.learning = { ...DEFAULT_LEARNING, ...options.learning };
-    this.now = options.now ?? (() => Date.now());
+    const now = options.now ?? (() => Date.now());
+    this.now = now;
     this.reservationTtlMs = options.reservationTtlMs ?? 15 * MINUTE;
+    this.waiters = new BudgetWaiters({
+      now,
+      available: (team, method) => this.available(team, method as WriteMethod),
+      nextFreeIn: (team, method) => this.nextFreeIn(team, method as WriteMethod),
+    });
+    const { leases, logger } = options;
+    const onGranted = (team: string, method: string) => this.waiters.poke(team, method);
+    this.credits = leases ? new LeasedCredits({ leases, now, logger, onGranted }) : undefined;
+  }
+
+  /** Leases slots for a workspace's answer ahead of its first write (no-op without shared leases). */
+  prepare(team: string): void {
+    for (const method of PREPARED) this.onHand(team, method);
   }
 
   /** Records a call now if the budget allows it; `key` (e.g. the channel) applies the method's per-key limit too. */
   tryTake(team: string, method: WriteMethod, key?: string): boolean {
     const now = this.now();
     const windows = this.windowsFor(team, method, key);
-    if (!windows.every((window) => window.hasRoom(now))) return false;
+    if (!windows.every((window) => window.hasRoom(now)) || this.onHand(team, method) === 0) return false;
     for (const window of windows) window.record(now);
+    this.credits?.spend(team, method);
     return true;
   }
 
@@ -108,7 +124,8 @@ export class WriteBudget {
   reserve(team: string, method: WriteMethod): Reservation | null {
     const window = this.windowsFor(team, method)[0];
     const now = this.now();
-    if (!window.hasRoom(now)) return null;
+    if (!window.hasRoom(now) || this.onHand(team, method) === 0) return null;
+    this.credits?.spend(team, method);
     const hold = window.hold(now + this.reservationTtlMs);
     let done = false;
     return {
@@ -123,7 +140,7 @@ export class WriteBudget {
         if (done) return;
         done = true;
         window.release(hold);
-        this.wakeSoon(team, method);
+        this.waiters.poke(team, method);
       },
     };
   }
@@ -131,13 +148,15 @@ export class WriteBudget {
   /** How many calls `tryTake` would allow right now (the tighter of the team and key windows). */
   available(team: string, method: WriteMethod, key?: string): number {
     const now = this.now();
-    return Math.min(...this.windowsFor(team, method, key).map((window) => window.available(now)));
+    const room = Math.min(...this.windowsFor(team, method, key).map((window) => window.available(now)));
+    return room === 0 ? 0 : Math.min(room, this.onHand(team, method));
   }
 
   /** Milliseconds until `tryTake` could succeed (0 if it would now); the window length while reservations block it. */
   nextFreeIn(team: string, method: WriteMethod, key?: string): number {
     const now = this.now();
-    return Math.max(...this.windowsFor(team, method, key).map((window) => window.freeIn(now)));
+    const free = Math.max(...this.windowsFor(team, method, key).map((window) => window.freeIn(now)));
+    return this.credits ? Math.max(free, this.credits.retryIn(team, method)) : free;
   }
 
   /**
@@ -150,7 +169,7 @@ export class WriteBudget {
     const perKey = windows.length > 1;
     if (perKey) windows[1].penalize(now, retryAfterMs, false);
     else windows[0].penalize(now, retryAfterMs, true);
-    this.wakeSoon(team, method);
+    this.waiters.poke(team, method);
   }
 
   /** The workspace's pressure now; the same answer for the reply streamer and the side writes. */
@@ -164,63 +183,25 @@ export class WriteBudget {
    * wait; those waiting are woken in order, as many as there are free slots. A woken caller must try again.
    */
   whenFree(team: string, method: WriteMethod, wake: () => void, key?: string): void {
-    const id = `${team}\u0000${method}`;
-    let waiters = this.waiters.get(id);
-    if (!waiters) {
-      waiters = { queue: [], dueAt: Number.POSITIVE_INFINITY };
-      this.waiters.set(id, waiters);
-    }
-    waiters.queue.push(wake);
-    this.schedule(id, team, method, waiters, this.nextFreeIn(team, method, key));
+    this.waiters.add(team, method, wake, this.nextFreeIn(team, method, key));
   }
 
   /** Takes back a `whenFree` wait that is no longer needed (its caller finished some other way). */
   cancelWait(team: string, method: WriteMethod, wake: () => void): void {
-    const id = `${team}\u0000${method}`;
-    const waiters = this.waiters.get(id);
-    const at = waiters?.queue.indexOf(wake) ?? -1;
-    if (!waiters || at < 0) return;
-    waiters.queue.splice(at, 1);
-    if (waiters.queue.length > 0) return;
-    if (waiters.timer) clearTimeout(waiters.timer);
-    this.waiters.delete(id);
+    this.waiters.remove(team, method, wake);
   }
 
   /** Callers waiting in `whenFree`, for every workspace and method. */
   waiting(): number {
-    let count = 0;
-    for (const waiters of this.waiters.values()) count += waiters.queue.length;
-    return count;
+    return this.waiters.count();
   }
 
-  private schedule(id: string, team: string, method: WriteMethod, waiters: Waiters, inMs: number): void {
-    const delay = Math.max(MIN_WAKE_MS, inMs);
-    const dueAt = this.now() + delay;
-    if (waiters.timer && waiters.dueAt <= dueAt) return;
-    if (waiters.timer) clearTimeout(waiters.timer);
-    waiters.dueAt = dueAt;
-    waiters.timer = setTimeout(() => this.wake(id, team, method, waiters), delay);
-    waiters.timer.unref();
-  }
-
-  private wake(id: string, team: string, method: WriteMethod, waiters: Waiters): void {
-    waiters.timer = undefined;
-    waiters.dueAt = Number.POSITIVE_INFINITY;
-    // Only those already waiting: a woken caller that finds no room waits again, behind the others.
-    let turns = waiters.queue.length;
-    while (turns-- > 0 && waiters.queue.length > 0 && this.available(team, method) > 0) waiters.queue.shift()?.();
-    if (waiters.queue.length === 0) {
-      if (!waiters.timer) this.waiters.delete(id);
-      return;
-    }
-    this.schedule(id, team, method, waiters, this.nextFreeIn(team, method));
-  }
-
-  /** A slot came back (a cancelled reservation) or a penalty was set: look at the waiters again shortly. */
-  private wakeSoon(team: string, method: WriteMethod): void {
-    const id = `${team}\u0000${method}`;
-    const waiters = this.waiters.get(id);
-    if (waiters) this.schedule(id, team, method, waiters, this.nextFreeIn(team, method));
+  /** Slots leased for this instance (unbounded without shared leases). */
+  private onHand(team: string, method: WriteMethod): number {
+    if (!this.credits) return Number.POSITIVE_INFINITY;
+    const { team: rate } = this.limits[method];
+    const limit = this.windowsFor(team, method)[0].limit(this.now());
+    return this.credits.onHand(team, method, limit, rate.windowMs);
   }
 
   private windowsFor(team: string, method: WriteMethod, key?: string): Window[] {
