@@ -55,6 +55,8 @@ export async function startBot(
     label?: string;
     /** Extra node flags, e.g. V8 heap sizing. */
     nodeFlags?: string[];
+    /** Extra environment for the bot. */
+    env?: Record<string, string>;
   } = {},
 ): Promise<Bot> {
   const kind = settings.kind ?? 'bot';
@@ -75,6 +77,7 @@ export async function startBot(
       STORE_URL: settings.storeUrl ?? 'memory://',
       CONTEXTS_DIR: options.contextsDir,
       LOG_LEVEL: settings.logLevel ?? 'warn',
+      ...settings.env,
     },
   });
   await child.ready;
