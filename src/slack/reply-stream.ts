@@ -1,6 +1,6 @@
 // Streams answers into Slack: performs the steps the planner (reply-plan.ts) chooses and feeds their outcomes back.
 
-import { FAILED_CALL_LOG, METHOD_OF, performStep } from './reply-calls';
+import { FAILED_CALL_LOG, performWithRetries } from './reply-calls';
 import { applyOutcome, beginCall, giveUp } from './reply-outcome';
 import { addText, endReply, newReplyState, planNextStep } from './reply-plan';
 import {
@@ -16,13 +16,8 @@ import {
   type ReplyStreamOptions,
   type ReplyTarget,
 } from './reply-types';
-import { refusesStreaming, retryAfterOf, slackErrorCode } from './slack-errors';
+import { refusesStreaming, slackErrorCode } from './slack-errors';
 import type { WriteMethod } from './write-budget';
-
-/** A call Slack rate limited is made again after Retry-After at most this often. */
-const MAX_RATE_LIMITED_RETRIES = 2;
-/** A stream start rate limited for longer than this is posted instead: words now beat a stream later. */
-const START_RETRY_MAX_S = 2;
 
 /**
  * Streams answers into Slack threads: native streams (chat.startStream/appendStream/stopStream) where the workspace
@@ -145,7 +140,8 @@ class Reply implements ReplyStream {
     }
     let ts: string;
     try {
-      ts = await this.perform(step);
+      const { client, budget, logger, now } = this.shared;
+      ts = await performWithRetries({ client, budget, logger }, this.target, step, () => beginCall(this.state, now()));
     } catch (err) {
       this.logFailure(step, err);
       this.failing(() => applyOutcome(this.state, step, { ok: false, error: slackErrorCode(err) }));
@@ -153,34 +149,6 @@ class Reply implements ReplyStream {
     }
     applyOutcome(this.state, step, { ok: true, ts });
     if (step.kind === 'start' || step.kind === 'post') this.announce(ts);
-  }
-
-  /**
-   * Makes the step's call. After a 429 the budget holds that method back for Retry-After (and shrinks its allowance);
-   * the call is made again then, except a stream's start told to wait long, which is better posted at once.
-   */
-  private async perform(step: CallStep): Promise<string> {
-    for (let attempt = 1; ; attempt++) {
-      beginCall(this.state, this.shared.now());
-      try {
-        return await performStep(this.shared.client, this.target, step);
-      } catch (err) {
-        const retryAfter = retryAfterOf(err);
-        if (retryAfter === undefined) throw err;
-        const { team, channel } = this.target;
-        const method = METHOD_OF[step.kind];
-        this.shared.budget.penalize(
-          team,
-          method,
-          retryAfter * 1_000,
-          method === 'chat.postMessage' ? channel : undefined,
-        );
-        this.shared.logger.warn('Slack rate limited a reply write', { ...this.where(), method, retryAfter });
-        if (attempt > MAX_RATE_LIMITED_RETRIES) throw err;
-        if (step.kind === 'start' && retryAfter > START_RETRY_MAX_S) throw err;
-        await new Promise((resolve) => setTimeout(resolve, retryAfter * 1_000).unref());
-      }
-    }
   }
 
   private logFailure(step: CallStep, err: unknown): void {
