@@ -5,6 +5,7 @@ import { loadConfig } from '../src/config';
 import { buildInstructions, buildRequest } from '../src/conversation/prompt';
 import { countTokens } from '../src/conversation/tokens';
 import type { Turn } from '../src/conversation/turn';
+import { timeStore } from '../src/ops/timed-store';
 import type { ThreadStore } from '../src/store/thread-store';
 import { ready, serve } from './ipc';
 import { answerText, questionText } from './text';
@@ -14,31 +15,26 @@ import { answerText, questionText } from './text';
 const DAY = 24 * 3600_000;
 const config = loadConfig(process.env);
 
-/** Times every awaited store call the answering path makes, by method, while switched on. */
+/** Times the store calls the answering path makes, by method, while switched on; wraps the store via createBot. */
 class StoreTimer {
-  readonly samples: Record<string, number[]> = {};
-  private readonly originals = new Map<string, unknown>();
+  private samples: Record<string, number[]> = {};
+  private methods = new Set<string>();
 
-  constructor(private readonly store: ThreadStore) {}
+  /** The wrapper createBot puts around the store. */
+  readonly wrap = (store: ThreadStore): ThreadStore =>
+    timeStore(store, (op, seconds) => {
+      if (this.methods.has(op)) this.samples[op]?.push(seconds * 1000);
+    });
 
   on(methods: string[]): void {
-    const target = this.store as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-    for (const method of methods) {
-      const original = target[method];
-      this.originals.set(method, original);
-      const samples: number[] = [];
-      this.samples[method] = samples;
-      target[method] = (...args: unknown[]) => {
-        const start = performance.now();
-        return original.apply(this.store, args).finally(() => samples.push(performance.now() - start));
-      };
-    }
+    this.methods = new Set(methods);
+    this.samples = Object.fromEntries(methods.map((method) => [method, []]));
   }
 
-  off(): void {
-    const target = this.store as unknown as Record<string, unknown>;
-    for (const method of this.originals.keys()) delete target[method];
-    this.originals.clear();
+  /** Stops timing; returns the samples, in ms, by method. */
+  off(): Record<string, number[]> {
+    this.methods = new Set();
+    return this.samples;
   }
 }
 
@@ -63,8 +59,7 @@ function turnsOf(count: number, seed: number, user: string): Turn[] {
 }
 
 /** The hooks the coordinator calls on a running bot. */
-function handlersFor(bot: Bot) {
-  const timer = new StoreTimer(bot.store);
+function handlersFor(bot: Bot, timer: StoreTimer) {
   const context = bot.contexts.forChannel('D0', true);
   if (!context) throw new Error('bench: no default context');
   const instructions = buildInstructions(context);
@@ -85,10 +80,7 @@ function handlersFor(bot: Bot) {
       timer.on(methods);
       return true;
     },
-    storeTimes: () => {
-      timer.off();
-      return timer.samples;
-    },
+    storeTimes: () => timer.off(),
 
     /** Fills the store with `threads` threads of 2 exchanges (4 turns), each in its own workspace and DM. */
     populate: async (args: { threads: number }) => {
@@ -157,9 +149,10 @@ function handlersFor(bot: Bot) {
 export type BotHandlers = ReturnType<typeof handlersFor>;
 
 async function main(): Promise<void> {
-  const bot = await createBot(config);
+  const timer = new StoreTimer();
+  const bot = await createBot(config, { wrapStore: timer.wrap });
   await bot.start();
-  serve(handlersFor(bot));
+  serve(handlersFor(bot, timer));
   ready();
 }
 

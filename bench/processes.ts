@@ -77,6 +77,7 @@ export async function startBot(
       STORE_URL: settings.storeUrl ?? 'memory://',
       CONTEXTS_DIR: options.contextsDir,
       LOG_LEVEL: settings.logLevel ?? 'warn',
+      LOG_FORMAT: 'json',
       ...settings.env,
     },
   });

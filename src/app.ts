@@ -1,18 +1,26 @@
-import { App, SocketModeReceiver, webApi } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import { createQuestionHandler, type QuestionHandler } from './answering/question-handler';
 import { type Recovery, startRecovery } from './answering/recovery';
 import type { Config } from './config';
 import type { ContextRegistry } from './conversation/context';
 import { loadContexts } from './conversation/context-registry';
+import { createAttachmentResources, DEFAULT_ATTACHMENT_CAPS } from './files/attachments';
+import type { KnowledgeLibrary } from './knowledge/library';
+import { openKnowledgeLibrary } from './knowledge/library-from-config';
 import { registerListeners } from './listeners';
 import { createOpenAiLlm } from './llm/openai-llm';
 import { type AppLogger, createLogger, type Logger, toSlackLogger } from './logger';
+import { type OpsServer, pingStore, type ReadinessChecks, startOpsServer } from './ops/http-server';
+import { meterLlm } from './ops/metered-llm';
+import { createMetrics, type Metrics } from './ops/metrics';
+import { loadPrices } from './ops/prices';
+import { timeStore } from './ops/timed-store';
 import { FEEDBACK_BLOCKS } from './slack/feedback';
 import { MemberDirectory } from './slack/member-directory';
 import { createReplyStreamer } from './slack/reply-stream';
 import { withSafeText } from './slack/safe-text';
 import { createSideWriter, type SideWriter } from './slack/side-writes';
-import { ackUnprocessable, guardSocketMessages } from './slack/socket-guard';
+import { createSlackApp, identifyBot } from './slack/slack-clients';
 import { DEFAULT_WRITE_LIMITS, WriteBudget } from './slack/write-budget';
 import { capacityLeasesOf } from './store/capacity-leases';
 import { createStore } from './store/create-store';
@@ -24,34 +32,21 @@ export interface Bot {
   store: ThreadStore;
   contexts: ContextRegistry;
   handler: QuestionHandler;
+  /** The contexts' knowledge folders, each indexed once and followed as its files change. */
+  knowledge: KnowledgeLibrary;
   /** Status lines, notices and deletions inside the write budget, on a client whose 429s never pause the answers. */
   sideWriter: SideWriter;
   logger: Logger;
   botUserId: string;
+  /** This bot's metrics (served on /metrics when HTTP_PORT is set). */
+  metrics: Metrics;
+  /** The port the ops server listens on while started with HTTP_PORT set, else undefined. */
+  httpPort(): number | undefined;
   start(): Promise<void>;
-  /** Stops taking events, lets answers under way finish (up to the shutdown timeout), closes the store. */
+  /** Readiness turns 503 from now on (SIGTERM): the platform stops counting this instance as ready. */
+  beginDraining(): void;
+  /** Drains, stops taking events, lets answers under way finish (up to the shutdown timeout), closes the store. */
   stop(): Promise<void>;
-}
-
-/** Web API retries (connection errors, 5xx, and 429s after their Retry-After): 0.2, 0.4, 0.8, 1.6, 3.2 s apart. */
-const SLACK_RETRIES = { retries: 5, factor: 2, minTimeout: 200, maxTimeout: 5_000, randomize: false };
-
-/** Asks Slack who the bot is, failing fast with a message that names the setting at fault. */
-async function identifyBot(config: Config, logger: ReturnType<typeof toSlackLogger>) {
-  const client = new webApi.WebClient(config.slack.botToken, {
-    slackApiUrl: config.slack.apiUrl,
-    logger,
-    retryConfig: { retries: 2, factor: 1, minTimeout: 500, maxTimeout: 1000 },
-  });
-  try {
-    const auth = await client.auth.test();
-    if (auth.user_id && auth.bot_id) return { ...auth, user_id: auth.user_id, bot_id: auth.bot_id };
-    throw new Error('auth.test returned no bot user: is SLACK_BOT_TOKEN a bot token?');
-  } catch (err) {
-    const code = (err as { data?: { error?: string } }).data?.error;
-    if (code) throw new Error(`Slack refused SLACK_BOT_TOKEN (${code})`, { cause: err });
-    throw new Error(`could not reach Slack at SLACK_API_URL (${config.slack.apiUrl})`, { cause: err });
-  }
 }
 
 /** What a caller may hand the composition root instead of what it would build itself. */
@@ -63,58 +58,36 @@ export interface BotOptions {
 
 /** The composition root: builds every dependency from the config and wires them. */
 export async function createBot(config: Config, options: BotOptions = {}): Promise<Bot> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
+  const metrics = createMetrics({ prices: loadPrices(config.modelPricesFile) });
   const slackLogger = toSlackLogger(logger);
   const contexts = await loadContexts(config.contextsDir, logger);
-  let store: ThreadStore | undefined;
+  let rawStore: ThreadStore | undefined;
   try {
-    const opened = await createStore(config.storeUrl, { logger });
-    // Instances sharing a store share each workspace's Slack allowance through it.
-    const leases = capacityLeasesOf(opened);
-    store = options.wrapStore ? options.wrapStore(opened) : opened;
+    rawStore = await createStore(config.storeUrl, { logger });
+    const timed = timeStore(rawStore, metrics.storeOp);
+    const store = options.wrapStore ? options.wrapStore(timed) : timed;
     const auth = await identifyBot(config, slackLogger);
-    const receiver = new SocketModeReceiver({
-      appToken: config.slack.appToken,
-      logger: slackLogger,
-      clientPingTimeout: config.slack.pingTimeoutMs,
-      installerOptions: { clientOptions: { slackApiUrl: config.slack.apiUrl } },
-      processEventErrorHandler: ackUnprocessable(logger),
-    });
-    guardSocketMessages(receiver, logger);
-    const app = new App({
-      token: config.slack.botToken,
-      receiver,
-      botId: auth.bot_id,
-      botUserId: auth.user_id,
-      logger: slackLogger,
-      // The SDK's default retries back off for up to half an hour, and add that back-off to a 429's Retry-After: an
-      // answer under way would stall for seconds after each 429. A few quick retries keep it moving.
-      clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: SLACK_RETRIES },
-      convoStore: false,
-    });
+    const { app, sideClient, socketConnected } = createSlackApp(config, { logger, slackLogger, metrics, bot: auth });
     const budget = new WriteBudget({
       limits: { 'chat.postMessage': { ...DEFAULT_WRITE_LIMITS['chat.postMessage'], team: config.slackBudget.posts } },
       learning: config.slackBudget.learning,
-      leases,
+      // Instances sharing a store share each workspace's Slack allowance through it.
+      leases: capacityLeasesOf(rawStore),
       logger,
-    });
-    // Every budgeted write goes through a client of its own that hands 429s back instead of retrying them: WebClient
-    // pauses its whole queue on a 429, and one method's Retry-After must hold back only that method (the budget's job).
-    const writeClient = new webApi.WebClient(config.slack.botToken, {
-      slackApiUrl: config.slack.apiUrl,
-      logger: slackLogger,
-      retryConfig: SLACK_RETRIES,
-      rejectRateLimitedCalls: true,
     });
     const streamer = withSafeText(
       createReplyStreamer({
-        client: writeClient,
+        // Replies write through the client that hands 429s back (rejectRateLimitedCalls): WebClient pauses its whole
+        // queue on a 429, and one method's Retry-After must hold back only that method (the budget's job).
+        client: sideClient,
         budget,
         logger,
         options: { minAppendIntervalMs: config.streaming.appendIntervalMs },
       }),
     );
-    const sideWriter = createSideWriter({ client: writeClient, budget, logger });
+    const sideWriter = createSideWriter({ client: sideClient, budget, logger });
+    const knowledge = openKnowledgeLibrary(config, logger);
     const llm = createOpenAiLlm({
       apiKey: config.openai.apiKey,
       baseURL: config.openai.baseUrl,
@@ -124,12 +97,16 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       maxRetries: config.openai.maxRetries,
       idleTimeoutMs: config.openai.idleTimeoutMs,
       maxOutputTokens: config.openai.maxOutputTokens,
+      vision: config.files.vision,
     });
+    // Images waiting for the model hold ~4× their size; 96 MB keeps 50 screenshots pasted at once under ~400 MB RSS.
+    const attachments = createAttachmentResources({ imageMemoryBytes: 96 * 1024 * 1024 });
+    const { vision, ...fileCaps } = config.files;
     const handler = createQuestionHandler({
       config,
       logger,
       store,
-      llm,
+      llm: meterLlm(llm, config.openai.model, metrics),
       contexts,
       streamer,
       side: sideWriter,
@@ -137,21 +114,53 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       botUserId: auth.user_id,
       members: new MemberDirectory(app.client),
       answerBlocks: FEEDBACK_BLOCKS,
+      knowledge: { library: knowledge, tokenBudget: config.knowledge.tokenBudget },
+      files: {
+        botToken: config.slack.botToken,
+        slackApiUrl: config.slack.apiUrl,
+        filesInfo: async (file) => (await sideClient.files.info({ file })).file,
+        caps: { ...DEFAULT_ATTACHMENT_CAPS, ...fileCaps },
+        vision,
+        logger,
+        resources: attachments,
+      },
     });
     registerListeners(app, { handler, contexts, logger });
-    const openStore = store;
+    const pingable = rawStore;
     let recovery: Recovery | undefined;
+    let draining = false;
+    let ops: OpsServer | undefined;
+    const readiness: ReadinessChecks = {
+      socketConnected,
+      contextsLoaded: () => contexts.all().length > 0,
+      pingStore: () => pingStore(pingable),
+      draining: () => draining,
+    };
     return {
       app,
       store,
       contexts,
       handler,
+      knowledge,
       sideWriter,
       logger,
       botUserId: auth.user_id,
+      metrics,
+      httpPort: () => ops?.port,
+      beginDraining: () => {
+        draining = true;
+      },
       start: async () => {
-        await app.start();
-        recovery = startRecovery({ store: openStore, handler, logger }, config.recovery);
+        // Before connecting, so that liveness answers while Socket Mode is still opening (readiness says why not).
+        if (config.http.port !== undefined) {
+          ops = await startOpsServer({ ...config.http, port: config.http.port, checks: readiness, metrics, logger });
+        }
+        await app.start().catch(async (err: unknown) => {
+          await ops?.close();
+          throw err;
+        });
+        recovery = startRecovery({ store, handler, logger }, config.recovery);
+        await knowledge.prepare(knowledgeFolders(contexts));
         logger.info('support bot connected', {
           team: auth.team_id,
           bot: auth.user_id,
@@ -159,6 +168,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
         });
       },
       stop: async () => {
+        draining = true;
         await app.stop().catch((err: unknown) => logger.warn('socket close failed', { error: String(err) }));
         // Questions of other instances are left to them while this one drains; its own claims keep their heartbeat.
         recovery?.stopTakeovers();
@@ -167,13 +177,21 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
         handler.close();
         if (unfinished > 0) logger.warn('stopping with answers unfinished', { unfinished });
         contexts.close();
+        knowledge.close();
         await llm.close().catch(() => undefined);
-        await openStore.close();
+        await attachments.agent.close().catch(() => undefined);
+        await store.close();
+        await ops?.close();
       },
     };
   } catch (err) {
     contexts.close();
-    await store?.close().catch(() => undefined);
+    await rawStore?.close().catch(() => undefined);
     throw err;
   }
+}
+
+/** The folders the loaded contexts name. */
+function knowledgeFolders(contexts: ContextRegistry): string[] {
+  return contexts.all().flatMap((context) => (context.knowledge ? [context.knowledge] : []));
 }

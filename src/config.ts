@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './errors';
+import type { LogFormat } from './logger';
 
 /** Everything the bot reads from the environment, typed and defaulted. */
 export interface Config {
@@ -18,6 +19,12 @@ export interface Config {
   storeUrl: string;
   contextsDir: string;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
+  /** JSON lines (the default under NODE_ENV=production) or readable text. */
+  logFormat: LogFormat;
+  /** The health/readiness/metrics server: `port` undefined keeps it off. */
+  http: { port: number | undefined; host: string };
+  /** The operator's model price table (JSON, USD per 1M tokens), over the built-in estimates. */
+  modelPricesFile: string | undefined;
   history: { retentionMs: number; tokenBudget: number };
   /**
    * How long a message claim blocks a second answer (≥ 10 minutes: Slack retries for ~5), and how long a question
@@ -41,6 +48,16 @@ export interface Config {
     posts: { limit: number; windowMs: number };
     learning: { ceilingFactor: number; growAfterMs: number };
   };
+  /** Attachments: whether images go to the model, and the caps on what is downloaded and inlined. */
+  files: {
+    vision: boolean;
+    maxFileBytes: number;
+    maxFilesPerMessage: number;
+    maxImagesPerRequest: number;
+    textTokenBudget: number;
+  };
+  /** Knowledge folders: tokens of excerpts per question, the embedding model (hybrid search) and its cache. */
+  knowledge: { tokenBudget: number; embeddingModel: string | undefined; cacheDir: string };
 }
 
 const MINUTE = 60_000;
@@ -94,6 +111,22 @@ const bool = (name: string, fallback: boolean) =>
       return z.NEVER;
     });
 
+/** An optional TCP port; 0 asks the system for a free one. */
+const port = (name: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 65_535) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a port number from 0 to 65535` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
 const STORE_SCHEMES = ['memory:', 'sqlite:', 'redis:', 'rediss:', 'postgres:', 'postgresql:'];
 
 /** The settings the model client, the contexts and the prompt need: no Slack, no store. */
@@ -111,6 +144,9 @@ const modelFields = {
   OPENAI_MAX_OUTPUT_TOKENS: int('OPENAI_MAX_OUTPUT_TOKENS', DEFAULT_MAX_OUTPUT_TOKENS, 0, 1_000_000),
   CONTEXTS_DIR: z.string().trim().min(1).default('contexts'),
   HISTORY_TOKEN_BUDGET: int('HISTORY_TOKEN_BUDGET', 12_000, 500, 1_000_000),
+  KNOWLEDGE_TOKEN_BUDGET: int('KNOWLEDGE_TOKEN_BUDGET', 3_000, 200, 100_000),
+  OPENAI_EMBEDDING_MODEL: z.string().trim().optional(),
+  KNOWLEDGE_CACHE_DIR: z.string().trim().min(1).default('data/knowledge-cache'),
 };
 
 const modelSchema = z.object(modelFields);
@@ -131,6 +167,14 @@ const schema = z.object({
   LOG_LEVEL: z
     .enum(['error', 'warn', 'info', 'debug'], { error: 'LOG_LEVEL must be error, warn, info or debug' })
     .default('info'),
+  LOG_FORMAT: z.enum(['json', 'text'], { error: 'LOG_FORMAT must be json or text' }).optional(),
+  HTTP_PORT: port('HTTP_PORT'),
+  HTTP_HOST: z
+    .string()
+    .trim()
+    .regex(/^[\w.:[\]-]+$/, 'HTTP_HOST must be a host name or IP address, e.g. 127.0.0.1 or 0.0.0.0')
+    .default('127.0.0.1'),
+  MODEL_PRICES_FILE: z.string().trim().optional(),
   HISTORY_RETENTION_DAYS: int('HISTORY_RETENTION_DAYS', 30, 1, 3650),
   RECOVERY_WINDOW_MINUTES: int('RECOVERY_WINDOW_MINUTES', 10, 0, 24 * 60),
   RECOVERY_STALE_SECONDS: int('RECOVERY_STALE_SECONDS', 30, 1, 3600),
@@ -145,10 +189,17 @@ const schema = z.object({
   SLACK_POSTS_PER_MINUTE: int('SLACK_POSTS_PER_MINUTE', 300, 1, 10_000),
   SLACK_BUDGET_CEILING_PERCENT: int('SLACK_BUDGET_CEILING_PERCENT', 100, 100, 1_000),
   SLACK_BUDGET_GROW_AFTER_SECONDS: int('SLACK_BUDGET_GROW_AFTER_SECONDS', 600, 1, 86_400),
+  OPENAI_VISION: bool('OPENAI_VISION', true),
+  MAX_FILE_MB: int('MAX_FILE_MB', 20, 1, 50),
+  MAX_FILES_PER_MESSAGE: int('MAX_FILES_PER_MESSAGE', 10, 0, 50),
+  MAX_IMAGES_PER_REQUEST: int('MAX_IMAGES_PER_REQUEST', 8, 0, 50),
+  FILE_TEXT_TOKEN_BUDGET: int('FILE_TEXT_TOKEN_BUDGET', 8_000, 0, 200_000),
 });
 
 /** What the model-only tools (the chat playground, evals) need: the bot's settings without Slack or a store. */
-export type ModelConfig = Pick<Config, 'openai' | 'contextsDir'> & { history: Pick<Config['history'], 'tokenBudget'> };
+export type ModelConfig = Pick<Config, 'openai' | 'contextsDir' | 'knowledge'> & {
+  history: Pick<Config['history'], 'tokenBudget'>;
+};
 
 function present(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(
@@ -170,6 +221,11 @@ function modelConfigOf(e: z.infer<typeof modelSchema>, cwd: string): ModelConfig
     },
     contextsDir: path.resolve(cwd, e.CONTEXTS_DIR),
     history: { tokenBudget: e.HISTORY_TOKEN_BUDGET },
+    knowledge: {
+      tokenBudget: e.KNOWLEDGE_TOKEN_BUDGET,
+      embeddingModel: e.OPENAI_EMBEDDING_MODEL || undefined,
+      cacheDir: path.resolve(cwd, e.KNOWLEDGE_CACHE_DIR),
+    },
   };
 }
 
@@ -201,6 +257,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     contextsDir: model.contextsDir,
     logLevel: e.LOG_LEVEL,
     history: { retentionMs: e.HISTORY_RETENTION_DAYS * DAY, tokenBudget: model.history.tokenBudget },
+    logFormat: e.LOG_FORMAT ?? (env.NODE_ENV === 'production' ? 'json' : 'text'),
+    http: { port: e.HTTP_PORT, host: e.HTTP_HOST },
+    modelPricesFile: e.MODEL_PRICES_FILE ? path.resolve(cwd, e.MODEL_PRICES_FILE) : undefined,
     claimTtlMs: Math.max(DAY, 2 * recoveryWindowMs),
     recovery: {
       windowMs: recoveryWindowMs,
@@ -222,5 +281,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
         growAfterMs: e.SLACK_BUDGET_GROW_AFTER_SECONDS * 1000,
       },
     },
+    files: {
+      vision: e.OPENAI_VISION,
+      maxFileBytes: e.MAX_FILE_MB * 1024 * 1024,
+      maxFilesPerMessage: e.MAX_FILES_PER_MESSAGE,
+      maxImagesPerRequest: e.MAX_IMAGES_PER_REQUEST,
+      textTokenBudget: e.FILE_TEXT_TOKEN_BUDGET,
+    },
+    knowledge: model.knowledge,
   };
 }

@@ -17,6 +17,8 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    // Readiness goes 503 at once, before anything else of the shutdown runs.
+    bot.beginDraining();
     logger.info('shutting down', { signal });
     bot.stop().then(
       () => process.exit(0),

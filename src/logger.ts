@@ -40,8 +40,25 @@ const redactFormat = winston.format((info) => {
   return info;
 });
 
-/** One process-wide logger: JSON lines on stdout, every field redacted. */
-export function createLogger(level: string, stream?: NodeJS.WritableStream): AppLogger {
+/** `json`: one JSON object per line, for log shippers. `text`: one readable line, `time level message key=value…`. */
+export type LogFormat = 'json' | 'text';
+
+/** A field's value in a text line: bare when that stays unambiguous, else JSON-quoted. */
+function textValue(value: unknown): string {
+  if (typeof value === 'string') return /^[^\s"=]+$/.test(value) ? value : JSON.stringify(value);
+  return JSON.stringify(value) ?? String(value);
+}
+
+const textLine = winston.format.printf((info) => {
+  const { timestamp, level, message, ...fields } = info as Record<string, unknown>;
+  const pairs = Object.entries(fields).map(([key, value]) => `${key}=${textValue(value)}`);
+  // One event, one line: a multi-line message (a stack) keeps its line breaks escaped.
+  const text = String(message).replace(/\r?\n/g, '\\n');
+  return [timestamp, String(level).toUpperCase().padEnd(5), text, ...pairs].join(' ');
+});
+
+/** One process-wide logger on stdout (or `stream`), every field redacted, in the given format (JSON by default). */
+export function createLogger(level: string, stream?: NodeJS.WritableStream, format: LogFormat = 'json'): AppLogger {
   const transport = stream
     ? new winston.transports.Stream({ stream })
     : new winston.transports.Console({ stderrLevels: [] });
@@ -55,7 +72,7 @@ export function createLogger(level: string, stream?: NodeJS.WritableStream): App
       winston.format.errors({ stack: true }),
       winston.format.timestamp(),
       redactFormat(),
-      winston.format.json(),
+      format === 'json' ? winston.format.json() : textLine,
     ),
     transports: [transport],
   });

@@ -76,6 +76,40 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads images and files by default, within caps that can be set', () => {
+    expect(loadConfig(valid).files).toEqual({
+      vision: true,
+      maxFileBytes: 20 * 1024 * 1024,
+      maxFilesPerMessage: 10,
+      maxImagesPerRequest: 8,
+      textTokenBudget: 8_000,
+    });
+    const set = loadConfig({ ...valid, OPENAI_VISION: 'false', MAX_FILE_MB: '5', MAX_IMAGES_PER_REQUEST: '2' });
+    expect(set.files).toMatchObject({ vision: false, maxFileBytes: 5 * 1024 * 1024, maxImagesPerRequest: 2 });
+    expect(problems({ ...valid, MAX_FILE_MB: '500' })).toEqual(['MAX_FILE_MB must be a whole number from 1 to 50']);
+  });
+
+  it('reads the knowledge settings: hybrid search only when an embedding model is named', () => {
+    expect(loadConfig(valid, '/srv/bot').knowledge).toEqual({
+      tokenBudget: 3_000,
+      embeddingModel: undefined,
+      cacheDir: '/srv/bot/data/knowledge-cache',
+    });
+    const set = {
+      KNOWLEDGE_TOKEN_BUDGET: '1500',
+      OPENAI_EMBEDDING_MODEL: 'text-embedding-3-small',
+      KNOWLEDGE_CACHE_DIR: '/c',
+    };
+    expect(loadConfig({ ...valid, ...set }).knowledge).toEqual({
+      tokenBudget: 1_500,
+      embeddingModel: 'text-embedding-3-small',
+      cacheDir: '/c',
+    });
+    expect(problems({ ...valid, KNOWLEDGE_TOKEN_BUDGET: '10' })).toEqual([
+      'KNOWLEDGE_TOKEN_BUDGET must be a whole number from 200 to 100000',
+    ]);
+  });
+
   it('honours SLACK_API_URL for GovSlack-style or loopback servers', () => {
     const config = loadConfig({ ...valid, SLACK_API_URL: 'http://127.0.0.1:9999/api' });
     expect(config.slack.apiUrl).toBe('http://127.0.0.1:9999/api/');
@@ -87,7 +121,12 @@ describe('loadModelConfig', () => {
     const env = { OPENAI_API_KEY: 'local', OPENAI_API: 'chat', HISTORY_TOKEN_BUDGET: '4000', CONTEXTS_DIR: 'ctx' };
     const model = loadModelConfig(env, '/srv/bot');
     const full = loadConfig({ ...valid, ...env }, '/srv/bot');
-    expect(model).toEqual({ openai: full.openai, contextsDir: '/srv/bot/ctx', history: { tokenBudget: 4000 } });
+    expect(model).toEqual({
+      openai: full.openai,
+      contextsDir: '/srv/bot/ctx',
+      history: { tokenBudget: 4000 },
+      knowledge: full.knowledge,
+    });
   });
 
   it('names only what the model needs when it is missing', () => {

@@ -8,6 +8,7 @@ const ALLOWED_SCOPES = [
   'assistant:write',
   'channels:history',
   'chat:write',
+  'files:read',
   'groups:history',
   'im:history',
   'mpim:history',
@@ -75,6 +76,12 @@ describe('manifest.yml', () => {
     expect(scopes.filter((scope) => !ALLOWED_SCOPES.includes(scope))).toEqual([]);
     expect(new Set(scopes).size).toBe(scopes.length);
     expect(manifest.oauth_config.scopes.user).toBeUndefined();
+  });
+
+  it('may read the files people attach (screenshots, logs, PDFs), and only read them', () => {
+    const scopes = manifest.oauth_config.scopes.bot;
+    expect(scopes).toContain('files:read');
+    expect(scopes).not.toContain('files:write');
   });
 
   it('has a scope for every message event it subscribes to', () => {

@@ -4,6 +4,8 @@ import type { Context } from '../conversation/context';
 import { type IncomingMessage, replyPlace } from '../conversation/incoming';
 import { buildRequest } from '../conversation/prompt';
 import { onlyMentions } from '../conversation/should-answer';
+import type { AttachmentDeps } from '../files/attachments';
+import { NOT_IN_GUIDES_REPLY } from '../knowledge';
 import type { Llm } from '../llm/llm';
 import type { Logger } from '../logger';
 import type { ReplyStreamer } from '../slack/reply-types';
@@ -13,10 +15,12 @@ import { deadlineSignal, within } from './deadline';
 import { describe, upstreamText } from './describe-error';
 import { loadHistory } from './load-history';
 import type { ModelSlots } from './model-slots';
+import { attachImages, hasQuestionFiles, NO_FILES, questionWithFiles, readQuestionFiles } from './question-files';
+import { type KnowledgeDeps, NO_KNOWLEDGE, retrieveKnowledge, workingStatus } from './retrieval';
 import { saveTurn } from './save-turn';
 import { streamAnswer } from './stream-answer';
 import type { RepliesReader } from './thread-history';
-import { CUT_SHORT, CUT_SHORT_MARK, GREETING, TRUNCATED, WORKING, withRef } from './wording';
+import { CUT_SHORT, CUT_SHORT_MARK, GREETING, IMAGES_NOT_SEEN, TRUNCATED, withRef } from './wording';
 
 /** What answering needs; built once in the composition root. */
 export interface AnswerDeps {
@@ -33,6 +37,10 @@ export interface AnswerDeps {
   instructions(context: Context): string;
   /** Blocks attached to the end of every answer (feedback buttons). */
   answerBlocks?: unknown[];
+  /** Search of the contexts' knowledge folders. */
+  knowledge?: KnowledgeDeps;
+  /** Reading attached files (absent: files are not read, as in tools that answer text only). */
+  files?: AttachmentDeps;
 }
 
 /** One question to answer now. */
@@ -62,14 +70,19 @@ function afterModelRequests(): Promise<void> {
 export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<void> {
   const { message, context, ref } = job;
   const place = replyPlace(message);
-  const status = afterModelRequests().then(() => deps.side.status(place, WORKING));
+  const status = afterModelRequests().then(() => deps.side.status(place, workingStatus(deps.knowledge, context)));
   const history = await loadHistory(deps, message, job.mayQuote, ref);
-  const reply = deps.streamer.open({
-    ...place,
-    userId: message.user,
-    isDm: message.channelType === 'im',
-    onMessage: job.onMessage,
-  });
+  const bareMention = history.length === 0 && !message.files && onlyMentions(message.text, deps.botUserId);
+  const found = bareMention ? NO_KNOWLEDGE : await retrieveKnowledge(deps, context, message.text, history, ref);
+  const reply = found.cite(
+    deps.streamer.open({
+      ...place,
+      userId: message.user,
+      isDm: message.channelType === 'im',
+      onMessage: job.onMessage,
+      chunks: found.chunks,
+    }),
+  );
   const save = (text: string, ts: string | undefined, counted: boolean) =>
     saveTurn({ history: deps.history, retentionMs: deps.config.history.retentionMs, logger: deps.logger }, message, {
       text,
@@ -77,46 +90,57 @@ export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<
       counted,
     });
   // A bare mention with nothing to read gives the model nothing to answer: ask instead. The saved turn makes the
-  // asker's reply in the thread a follow-up, answered without a new mention.
-  if (history.length === 0 && onlyMentions(message.text, deps.botUserId)) {
-    reply.write(GREETING);
+  // asker's reply in the thread a follow-up, answered without a new mention. A `knowledge_only` context whose guides
+  // are silent says so without asking the model to improvise.
+  const fixed = bareMention ? GREETING : found.abstain ? NOT_IN_GUIDES_REPLY : undefined;
+  if (fixed) {
+    reply.write(fixed);
     const result = await reply.finish();
     await status;
-    await save(GREETING, result.messageTs[0], false);
+    await save(fixed, result.messageTs[0], false);
     return;
   }
+  const files = hasQuestionFiles(deps.files, message, history)
+    ? await readQuestionFiles(deps.files, message, history, ref)
+    : NO_FILES;
   const { request, kept, counted } = buildRequest({
     context,
     instructions: deps.instructions(context),
     history,
-    question: message.text,
+    question: questionWithFiles(message.text, files),
     tokenBudget: deps.config.history.tokenBudget,
+    passages: found.passages,
   });
+  attachImages(request, files.images);
   deps.logger.debug('asking the model', { ref, historyTurns: history.length, keptTurns: kept });
   // The model slot is held while the model streams only: a reply waiting for Slack must not hold back the next
   // question's model request.
   let started = 0;
   let limit: ReturnType<typeof deadlineSignal> | undefined;
   try {
-    const outcome = await deps.slots.run(() => {
-      // The answer's time limit runs from its turn with the model to the last write of its reply.
-      started = Date.now();
-      limit = deadlineSignal(job.signal, deps.config.answerTimeoutMs);
-      return streamAnswer(deps.llm, request, reply, limit.signal);
-    }, job.signal);
+    const outcome = await deps.slots
+      .run(() => {
+        // The answer's time limit runs from its turn with the model to the last write of its reply.
+        started = Date.now();
+        limit = deadlineSignal(job.signal, deps.config.answerTimeoutMs);
+        return streamAnswer(deps.llm, request, reply, limit.signal);
+      }, job.signal)
+      // Also when the model's turn never came (shut down while waiting): the image memory goes back either way.
+      .finally(files.release);
     if (outcome.error !== undefined) {
       deps.logger.warn('answer cut short', { ref, error: describe(outcome.error) });
       const text = upstreamText(outcome.error);
       if (text) deps.logger.debug('model error text', { ref, text });
       const result = await reply.abort(withRef(CUT_SHORT, ref));
-      await save(`${outcome.text}\n\n${CUT_SHORT_MARK}`, result.messageTs[0], counted);
+      await save(`${found.forHistory(outcome.text)}\n\n${CUT_SHORT_MARK}`, result.messageTs[0], counted);
       return;
     }
     if (outcome.truncated) reply.write(TRUNCATED);
+    if (files.imagesUnseen(outcome.visionRejected)) reply.write(IMAGES_NOT_SEEN);
     const left = deps.config.answerTimeoutMs - (Date.now() - started);
     const result = await within(reply.finish({ blocks: deps.answerBlocks }), left, 'finishing the reply');
     await status;
-    await save(outcome.text, result.messageTs[0], counted);
+    await save(found.forHistory(outcome.text), result.messageTs[0], counted);
   } finally {
     limit?.clear();
   }

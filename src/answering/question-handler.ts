@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { Context, ContextRegistry } from '../conversation/context';
 import { type IncomingMessage, messageKey, parseEvent, replyPlace, threadKey } from '../conversation/incoming';
 import { buildInstructions } from '../conversation/prompt';
+import type { AttachmentDeps } from '../files/attachments';
 import type { Llm } from '../llm/llm';
 import type { Logger } from '../logger';
 import type { MemberDirectory } from '../slack/member-directory';
@@ -18,6 +19,7 @@ import { describe, upstreamText } from './describe-error';
 import { Jobs } from './jobs';
 import { HISTORY_TIMEOUT_MS } from './load-history';
 import { ModelSlots } from './model-slots';
+import type { KnowledgeDeps } from './retrieval';
 import type { RepliesReader } from './thread-history';
 import { ThreadLanes } from './thread-lanes';
 import { UserLimits } from './user-limits';
@@ -36,6 +38,10 @@ export interface HandlerDeps {
   botUserId: string;
   members: MemberDirectory;
   answerBlocks?: unknown[];
+  /** Search of the contexts' knowledge folders (src/answering/retrieval.ts). */
+  knowledge?: KnowledgeDeps;
+  /** Reading attached files; absent: questions are answered from their text. */
+  files?: AttachmentDeps;
 }
 
 /** Takes Slack message events and answers the ones meant for the bot, once each, in thread order. */

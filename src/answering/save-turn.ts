@@ -2,6 +2,7 @@
 import { type IncomingMessage, threadKey } from '../conversation/incoming';
 import { countTokens } from '../conversation/tokens';
 import type { Turn } from '../conversation/turn';
+import { fileReferences } from '../files/file-ref';
 import type { Logger } from '../logger';
 import { safeText } from '../slack/safe-text';
 import type { ThreadHistory } from '../store/thread-store';
@@ -27,7 +28,15 @@ export async function saveTurn(
   const tokens = (text: string) => (answer.counted ? { tokens: countTokens(text) } : {});
   const [questionText, answerText] = [safeText(message.text), safeText(answer.text)];
   const turns: Turn[] = [
-    { role: 'user', text: questionText, ts: message.ts, user: message.user, ...tokens(questionText) },
+    {
+      role: 'user',
+      text: questionText,
+      ts: message.ts,
+      user: message.user,
+      ...tokens(questionText),
+      // References only (id, name, type), so a follow-up can fetch the images again; never the files' contents.
+      ...(message.files ? { files: fileReferences(message.files) } : {}),
+    },
     { role: 'assistant', text: answerText, ts: answer.ts, ...tokens(answerText) },
   ];
   await deps.history

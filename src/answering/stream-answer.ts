@@ -9,6 +9,8 @@ export interface ModelOutcome {
   /** The model stopped at its length limit. */
   truncated: boolean;
   usage?: LlmUsage;
+  /** The server refused the images: the answer was made from the text alone. */
+  visionRejected?: boolean;
   /** Why the stream ended early, when it did (stalled, timed out, shut down, failed mid-answer). */
   error?: unknown;
 }
@@ -32,6 +34,7 @@ export async function streamAnswer(
       } else {
         outcome.truncated = event.truncated === true;
         outcome.usage = event.usage;
+        if (event.visionRejected) outcome.visionRejected = true;
       }
     }
     if (signal.aborted) throw abortError(signal);

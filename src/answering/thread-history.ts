@@ -1,5 +1,6 @@
 /** Reading a thread back from Slack: for a thread the bot has no memory of, or while its store is down. */
 import type { Turn } from '../conversation/turn';
+import { fileReferences, parseFileRefs } from '../files/file-ref';
 import { safeText } from '../slack/safe-text';
 
 /** One message as conversations.replies returns it (the fields the bot reads). */
@@ -12,6 +13,8 @@ export interface ThreadMessage {
   /** The writer's own team, in Slack Connect channels (`team` carries it too, on messages). */
   user_team?: string;
   team?: string;
+  /** Attached files' metadata: their references go with the turn, so a follow-up can see its images. */
+  files?: unknown[];
 }
 
 /** The slice of WebClient used to read a thread. */
@@ -70,12 +73,13 @@ export interface ThreadReadArgs {
 export async function readThreadFromSlack(client: RepliesReader, args: ThreadReadArgs): Promise<Turn[]> {
   const turns: Turn[] = [];
   for await (const message of threadMessages(client, args.channel, args.threadTs)) {
-    if (!message.ts || !message.text || Number(message.ts) >= Number(args.beforeTs)) continue;
+    const files = fileReferences(parseFileRefs(message));
+    if (!message.ts || (!message.text && files.length === 0) || Number(message.ts) >= Number(args.beforeTs)) continue;
     if (message.user === args.botUserId) {
-      turns.push({ role: 'assistant', text: safeText(message.text), ts: message.ts });
+      turns.push({ role: 'assistant', text: safeText(message.text ?? ''), ts: message.ts });
     } else if (!message.bot_id && message.user && args.mayQuote(message.user, message.user_team ?? message.team)) {
-      const text = safeText(`<@${message.user}> wrote: ${message.text}`);
-      turns.push({ role: 'user', text, ts: message.ts, user: message.user });
+      const text = safeText(`<@${message.user}> wrote: ${message.text || '(shared a file)'}`);
+      turns.push({ role: 'user', text, ts: message.ts, user: message.user, ...(files.length > 0 ? { files } : {}) });
     }
   }
   return turns;

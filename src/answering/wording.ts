@@ -1,5 +1,6 @@
 /** Every sentence the bot itself posts to people (not the model's answers), in one place; tests import these. */
 import type { Verdict } from '../conversation/should-answer';
+import { IMAGES_UNREADABLE_NOTE } from '../files/describe';
 
 /** The apology for an answer that failed; the reference id is appended as ` (ref \`abcd1234\`).` */
 export const SORRY = "Sorry, I couldn't answer that just now. Please try again in a minute";
@@ -33,3 +34,15 @@ export const TRUNCATED = '\n\n_…(answer truncated: it reached the length limit
 export function withRef(sentence: string, ref: string): string {
   return `${sentence} (ref \`${ref}\`).`;
 }
+
+/** The knowledge search as a task shown at the top of a streamed answer (Slack's task_update chunk). */
+export function searchedGuidesTask(contextName: string): string {
+  return `Searched the ${contextName} guides`;
+}
+/** What the search found, under the task. */
+export function foundSections(count: number): string {
+  if (count === 0) return 'Nothing relevant found';
+  return count === 1 ? '1 relevant section' : `${count} relevant sections`;
+}
+/** Added once to an answer made without the images it was asked with (vision off, or a text-only model). */
+export const IMAGES_NOT_SEEN = `\n\n${IMAGES_UNREADABLE_NOTE}`;

@@ -58,12 +58,23 @@ const frontMatterSchema = strictObject(
       .default([]),
     confidential: z.boolean({ error: 'expected true or false' }).default(false),
     allow_users: idList(USER_ID, 'user', 'U0123ABCD'),
+    knowledge: text('a folder of documents, relative to the contexts directory')
+      .refine((folder) => !path.isAbsolute(folder) && !folder.split(/[\\/]/).includes('..'), {
+        error: 'the knowledge folder must be inside the contexts directory (a relative path without ..)',
+      })
+      .optional(),
+    knowledge_only: z.boolean({ error: 'expected true or false' }).default(false),
   },
   'front matter',
-).refine((fm) => fm.reply !== 'all' || fm.channels.length > 0, {
-  path: ['reply'],
-  message: "'all' needs channels: list the channels where every message should be answered",
-});
+)
+  .refine((fm) => fm.reply !== 'all' || fm.channels.length > 0, {
+    path: ['reply'],
+    message: "'all' needs channels: list the channels where every message should be answered",
+  })
+  .refine((fm) => !fm.knowledge_only || fm.knowledge !== undefined, {
+    path: ['knowledge_only'],
+    message: 'knowledge_only needs knowledge: name the folder of documents to answer from',
+  });
 
 /** The display form of a file in messages: relative to the working directory when under it. */
 function shown(file: string): string {
@@ -126,7 +137,17 @@ function parseContext(file: string, raw: string): Context | string[] {
     confidential: fm.confidential,
     allowUsers: fm.allow_users,
     text: body,
+    ...(fm.knowledge !== undefined && { knowledge: path.resolve(path.dirname(file), fm.knowledge) }),
+    knowledgeOnly: fm.knowledge_only,
   };
+}
+
+/** A context's knowledge folder must exist when the context is loaded: a typo should not mean silent answers. */
+async function knowledgeProblem(context: Context): Promise<string | undefined> {
+  if (!context.knowledge) return undefined;
+  const info = await stat(context.knowledge).catch(() => undefined);
+  if (info?.isDirectory()) return undefined;
+  return `knowledge: folder ${shown(context.knowledge)} ${info ? 'is not a directory' : 'does not exist'}`;
 }
 
 /** One consistent set of contexts with its lookup table, swapped in as a whole. */
@@ -180,7 +201,12 @@ async function readContexts(dir: string): Promise<ReadResult> {
     }
     sources.push(file, raw);
     const result = parseContext(file, raw);
-    if (Array.isArray(result)) problems.push(...result.map((problem) => `${shown(file)}: ${problem}`));
+    if (Array.isArray(result)) {
+      problems.push(...result.map((problem) => `${shown(file)}: ${problem}`));
+      continue;
+    }
+    const missing = await knowledgeProblem(result);
+    if (missing) problems.push(`${shown(file)}: ${missing}`);
     else contexts.push(result);
   }
   const byChannel = new Map<string, Context>();

@@ -22,6 +22,10 @@ export interface Context {
   allowUsers: string[];
   /** The context text (markdown body), sent to the model as instructions. */
   text: string;
+  /** Absolute path of the knowledge folder (front matter `knowledge`, relative to the contexts directory). */
+  knowledge?: string;
+  /** When true, a question the knowledge folder has nothing for is answered "not in the guides" without the model. */
+  knowledgeOnly: boolean;
 }
 
 /** The live set of contexts, reloaded when files change. */

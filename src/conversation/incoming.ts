@@ -1,3 +1,5 @@
+import { type FileRef, parseFileRefs } from '../files/file-ref';
+
 /** A Slack message or mention, reduced to what the bot decides and answers on. Slack-free. */
 export interface IncomingMessage {
   /** Which Events API event carried it. */
@@ -13,6 +15,8 @@ export interface IncomingMessage {
   threadTs?: string;
   /** The asker's team, when it differs from the workspace (Slack Connect). */
   userTeam?: string;
+  /** Attached files (metadata only: id, name, type, size, download URL); absent when there are none. */
+  files?: FileRef[];
 }
 
 /** A thread in a workspace: where a reply goes. */
@@ -80,6 +84,7 @@ export function parseEvent(
   // Slack Connect: the asker's org differs from the message's team, or from the workspace the event was sent to.
   const userTeam = typeof event.user_team === 'string' ? event.user_team : undefined;
   const external = userTeam !== undefined && (userTeam !== team || userTeam !== (teamFallback ?? team));
+  const files = hasFiles ? parseFileRefs(event) : [];
   return {
     source: type,
     team,
@@ -90,6 +95,7 @@ export function parseEvent(
     ts,
     ...(threadTs ? { threadTs } : {}),
     ...(external ? { userTeam } : {}),
+    ...(files.length > 0 ? { files } : {}),
   };
 }
 

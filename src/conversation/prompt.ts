@@ -66,6 +66,12 @@ export interface PromptInput {
   question: string;
   /** Token budget for history plus the question (the context is not counted). */
   tokenBudget: number;
+  /**
+   * Retrieved excerpts (formatPassages) or NO_PASSAGES_NOTE, sent as a message between the history and the
+   * question: it changes with every question, so it comes after the stable prefix that prompt caching reuses. Its
+   * tokens are budgeted by the search (KNOWLEDGE_TOKEN_BUDGET), not by `tokenBudget`.
+   */
+  passages?: string;
 }
 
 /** What buildRequest made. */
@@ -79,7 +85,7 @@ export interface BuiltRequest {
   counted: boolean;
 }
 
-/** Builds the model request: stable instructions, then history oldest → newest, then the new question. */
+/** Builds the model request: stable instructions, history oldest → newest, any passages, then the new question. */
 export function buildRequest(input: PromptInput): BuiltRequest {
   const questionCap = Math.floor(input.tokenBudget * 0.8);
   // Most threads fit with room to spare: when even upper bounds fit, nothing is cut and no token is counted.
@@ -96,6 +102,7 @@ export function buildRequest(input: PromptInput): BuiltRequest {
     const turn = input.history[i];
     messages.push({ role: turn.role, content: turn.text });
   }
+  if (input.passages) messages.push({ role: 'user', content: input.passages });
   messages.push({ role: 'user', content: question.text });
   return {
     request: { instructions: input.instructions, messages },

@@ -1,3 +1,5 @@
+import type { FileReference } from '../files/file-ref';
+
 /** One message of a thread as the bot remembers it. */
 export interface Turn {
   /** Who spoke: a person (`user`) or the bot (`assistant`). */
@@ -10,4 +12,6 @@ export interface Turn {
   user?: string;
   /** Token count of `text`, computed once when stored so trimming long threads costs no tokenizing. */
   tokens?: number;
+  /** Files attached to a user turn (id, name, type; never bytes), so a follow-up can fetch its images again. */
+  files?: FileReference[];
 }

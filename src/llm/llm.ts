@@ -2,6 +2,16 @@
 export interface LlmMessage {
   role: 'user' | 'assistant';
   content: string;
+  /** Images shown with a user message, as `data:` URLs. Never logged, never stored. */
+  images?: LlmImage[];
+}
+
+/** One image for the model. */
+export interface LlmImage {
+  /** `data:image/png;base64,…` */
+  dataUrl: string;
+  /** The file name, for the caller's bookkeeping (the APIs take no name). */
+  name: string;
 }
 
 /** What the bot asks the model. The stable part (instructions) comes first so prompt caching works. */
@@ -24,7 +34,15 @@ export interface LlmUsage {
 }
 
 /** A streamed piece of the answer, or its end. */
-export type LlmEvent = { type: 'delta'; text: string } | { type: 'done'; usage?: LlmUsage; truncated?: boolean };
+export type LlmEvent =
+  | { type: 'delta'; text: string }
+  | {
+      type: 'done';
+      usage?: LlmUsage;
+      truncated?: boolean;
+      /** The server refused the images (a text-only model): the answer was made from the text alone. */
+      visionRejected?: boolean;
+    };
 
 /** A streaming language model. Failures throw `LlmError`; aborting `signal` ends the stream quietly. */
 export interface Llm {

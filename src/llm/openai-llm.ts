@@ -5,6 +5,7 @@ import { Agent } from 'undici';
 import { LlmError } from '../errors';
 import { IdleWatchdog } from './idle-watchdog';
 import type { Llm, LlmEvent, LlmRequest, LlmUsage } from './llm';
+import { chatContent, hasImages, responsesContent, withoutImages } from './message-content';
 import { requestFetch } from './request-fetch';
 
 /** How to reach an OpenAI-compatible model. */
@@ -22,6 +23,8 @@ export interface OpenAiLlmOptions {
   /** Longest silence allowed once the stream has started. */
   idleTimeoutMs: number;
   maxOutputTokens?: number;
+  /** false (OPENAI_VISION=false): images are left out of every request. Default true. */
+  vision?: boolean;
 }
 
 type DoneEvent = Extract<LlmEvent, { type: 'done' }>;
@@ -34,6 +37,9 @@ type Deltas = AsyncGenerator<LlmEvent, DoneEvent | undefined, undefined>;
  * connections after 400 s; this stays well below that, so a reused connection is not one the server is closing.
  */
 const KEEP_ALIVE_MS = 60_000;
+
+/** How long closing waits for connections to finish before cutting them. */
+const CLOSE_GRACE_MS = 1_000;
 
 /** A streaming `Llm` over the official SDK; one client, and one connection pool, for every call. */
 export function createOpenAiLlm(options: OpenAiLlmOptions): Llm & { close(): Promise<void> } {
@@ -50,14 +56,27 @@ export function createOpenAiLlm(options: OpenAiLlmOptions): Llm & { close(): Pro
   const read = options.api === 'responses' ? readResponses : readChat;
 
   return {
-    async *stream(request, { signal }) {
+    async *stream(original, { signal }) {
       if (signal.aborted) return;
-      const watchdog = new IdleWatchdog(options.idleTimeoutMs, signal);
+      let request = options.vision === false ? withoutImages(original) : original;
+      let visionRejected = false;
+      let watchdog = new IdleWatchdog(options.idleTimeoutMs, signal);
       try {
-        const done = yield* read(client, options, request, watchdog);
+        let done: DoneEvent | undefined;
+        try {
+          done = yield* read(client, options, request, watchdog);
+        } catch (error) {
+          // A text-only model answers 400 to image parts before streaming anything: ask once more without them.
+          if (signal.aborted || !hasImages(request) || !isBadRequest(error)) throw error;
+          watchdog.dispose();
+          watchdog = new IdleWatchdog(options.idleTimeoutMs, signal);
+          request = withoutImages(request);
+          visionRejected = true;
+          done = yield* read(client, options, request, watchdog);
+        }
         if (signal.aborted) return;
         if (done) {
-          yield done;
+          yield visionRejected ? { ...done, visionRejected } : done;
           return;
         }
         if (watchdog.fired) throw stalled(options.idleTimeoutMs);
@@ -70,8 +89,17 @@ export function createOpenAiLlm(options: OpenAiLlmOptions): Llm & { close(): Pro
         watchdog.dispose();
       }
     },
-    /** Closes the idle connections; call once nothing streams any more. */
-    close: () => agent.close(),
+    /** Closes the connections; call once nothing streams any more. */
+    // Streams are aborted by then (the shutdown deadline); a connection that still lingers is cut rather than waited on.
+    close: async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), CLOSE_GRACE_MS);
+      });
+      const closed = await Promise.race([agent.close().then(() => 'closed' as const), late]);
+      clearTimeout(timer);
+      if (closed === 'late') await agent.destroy();
+    },
   };
 }
 
@@ -85,7 +113,7 @@ async function* readResponses(
     {
       model: options.model,
       instructions: request.instructions,
-      input: request.messages.map((m) => ({ role: m.role, content: m.content })),
+      input: request.messages.map(responsesContent),
       stream: true,
       store: false,
       ...(options.maxOutputTokens !== undefined && { max_output_tokens: options.maxOutputTokens }),
@@ -124,10 +152,7 @@ async function* readChat(
   const chunks = await client.chat.completions.create(
     {
       model: options.model,
-      messages: [
-        { role: 'system', content: request.instructions },
-        ...request.messages.map((m) => ({ role: m.role, content: m.content })),
-      ],
+      messages: [{ role: 'system', content: request.instructions }, ...request.messages.map(chatContent)],
       stream: true,
       stream_options: { include_usage: true },
       ...(options.maxOutputTokens !== undefined && { max_completion_tokens: options.maxOutputTokens }),
@@ -166,6 +191,10 @@ function fromCompletionUsage(usage: CompletionUsage): LlmUsage {
     outputTokens: usage.completion_tokens,
     cachedTokens: usage.prompt_tokens_details?.cached_tokens,
   };
+}
+
+function isBadRequest(error: unknown): boolean {
+  return error instanceof APIError && error.status === 400;
 }
 
 function stalled(idleMs: number, cause?: unknown): LlmError {

@@ -7,7 +7,7 @@ export const HELP = `Commands:
   /history        show the conversation so far
   /tokens         what the last request held, and the tokens the model reported
   /sources        the knowledge documents the last answer drew on
-  /file PATH      attach a text file to your next question, as if pasted in Slack
+  /file PATH      attach a text file or a PDF's text to your next question, as if attached in Slack
   /quit           leave (Ctrl-C during an answer stops the answer)
 `;
 

@@ -40,12 +40,11 @@ export async function performStep(client: SlackWriter, target: ReplyTarget, step
   switch (step.kind) {
     case 'start': {
       const recipients = isDm ? {} : { recipient_user_id: userId, recipient_team_id: team };
-      const response = await chat.startStream({
-        channel,
-        thread_ts: threadTs,
-        markdown_text: step.text,
-        ...recipients,
-      });
+      // With chunks, the text goes as a chunk after them, so that the task shows above the answer.
+      const body = step.chunks
+        ? { chunks: [...step.chunks, { type: 'markdown_text', text: step.text }] }
+        : { markdown_text: step.text };
+      const response = await chat.startStream({ channel, thread_ts: threadTs, ...body, ...recipients });
       if (!response.ts) throw new Error('chat.startStream returned no ts');
       return response.ts;
     }

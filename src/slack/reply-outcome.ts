@@ -21,6 +21,7 @@ export function applyOutcome(state: ReplyState, step: CallStep, outcome: CallOut
 function succeeded(state: ReplyState, step: CallStep, ts: string): void {
   switch (step.kind) {
     case 'start':
+      state.chunks = undefined;
       state.message = { via: 'stream', ts, body: step.text, stop: step.stop };
       opened(state, ts, step.answer);
       return;
@@ -55,7 +56,9 @@ function failed(state: ReplyState, step: CallStep, error: string): void {
   switch (step.kind) {
     case 'start':
       step.stop.cancel();
-      state.fallback = true;
+      // Chunks are decoration: start the stream once more without them.
+      if (step.chunks) state.chunks = undefined;
+      else state.fallback = true;
       return;
     case 'post':
       step.finalUpdate?.cancel();

@@ -21,6 +21,7 @@ export function newReplyState(): ReplyState {
     fallback: false,
     usedFallback: false,
     ending: false,
+    chunks: undefined,
     blocks: undefined,
     failed: false,
     errors: 0,
@@ -90,7 +91,8 @@ function planOpen(state: ReplyState, ctx: PlanContext): ReplyStep {
     const stop = pressure === 'calm' ? budget.reserve(team, 'chat.stopStream') : null;
     if (stop && budget.tryTake(team, 'chat.startStream')) {
       const { text, answer } = firstPiece(state, options.maxStreamChars);
-      return { kind: 'start', text, answer, stop };
+      const chunks = state.chunks && !ctx.chunksRefused ? { chunks: state.chunks } : {};
+      return { kind: 'start', text, answer, stop, ...chunks };
     }
     stop?.cancel();
     state.fallback = true;

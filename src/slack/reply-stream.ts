@@ -30,7 +30,9 @@ export function createReplyStreamer(deps: ReplyStreamerDeps): ReplyStreamer {
     if (value !== undefined) options[key as keyof ReplyStreamOptions] = value;
   }
   const refusedUntil = new Map<string, number>();
-  const shared: Shared = { ...deps, now: deps.now ?? (() => Date.now()), options, refusedUntil };
+  const chunksRefusedUntil = new Map<string, number>();
+  const now = deps.now ?? (() => Date.now());
+  const shared: Shared = { ...deps, now, options, refusedUntil, chunksRefusedUntil };
   return {
     open: (target) => {
       // Leases this workspace's slots (when instances share them) while the model thinks, not at the first write.
@@ -43,6 +45,8 @@ export function createReplyStreamer(deps: ReplyStreamerDeps): ReplyStreamer {
 interface Shared extends Required<Omit<ReplyStreamerDeps, 'options'>> {
   options: Required<ReplyStreamOptions>;
   refusedUntil: Map<string, number>;
+  /** Workspaces that refused a stream's chunks (task updates), until when. */
+  chunksRefusedUntil: Map<string, number>;
 }
 
 /** One reply: a step at a time, plan the next Slack call (or a wait), make it, and plan again when it settles. */
@@ -65,6 +69,7 @@ class Reply implements ReplyStream {
     private readonly shared: Shared,
     private readonly target: ReplyTarget,
   ) {
+    this.state.chunks = target.chunks;
     this.result = new Promise<ReplyResult>((resolve, reject) => {
       this.resolveResult = resolve;
       this.rejectResult = reject;
@@ -123,14 +128,17 @@ class Reply implements ReplyStream {
   private context(): PlanContext {
     const { budget, options } = this.shared;
     const { team, channel } = this.target;
-    return { budget, options, team, channel, now: this.shared.now(), streamingRefused: this.streamingRefused() };
+    const streamingRefused = this.refused(this.shared.refusedUntil);
+    const chunksRefused = this.refused(this.shared.chunksRefusedUntil);
+    return { budget, options, team, channel, now: this.shared.now(), streamingRefused, chunksRefused };
   }
 
-  private streamingRefused(): boolean {
-    const until = this.shared.refusedUntil.get(this.target.team);
+  /** Whether this workspace refused lately what `memory` remembers refusals of. */
+  private refused(memory: Map<string, number>): boolean {
+    const until = memory.get(this.target.team);
     if (until === undefined) return false;
     if (until > this.shared.now()) return true;
-    this.shared.refusedUntil.delete(this.target.team);
+    memory.delete(this.target.team);
     return false;
   }
 
@@ -156,6 +164,10 @@ class Reply implements ReplyStream {
     if (step.kind !== 'start') {
       const { level, message } = FAILED_CALL_LOG[step.kind];
       this.shared.logger[level](message, meta);
+    } else if (step.chunks && refusesStreaming(err)) {
+      // Taken as said about the chunks, not about streaming: the start is tried again without them.
+      this.shared.chunksRefusedUntil.set(this.target.team, this.shared.now() + this.shared.options.refusalMemoryMs);
+      this.shared.logger.info('workspace refused task updates in the stream; the status line shows the search', meta);
     } else if (refusesStreaming(err)) {
       this.shared.refusedUntil.set(this.target.team, this.shared.now() + this.shared.options.refusalMemoryMs);
       this.shared.logger.warn('workspace refused streaming; posting messages instead for a while', meta);

@@ -10,7 +10,8 @@ export interface SlackWriter {
     startStream(args: {
       channel: string;
       thread_ts: string;
-      markdown_text: string;
+      markdown_text?: string;
+      chunks?: unknown[];
       recipient_user_id?: string;
       recipient_team_id?: string;
     }): Promise<{ ts?: string }>;
@@ -64,6 +65,11 @@ export interface ReplyTarget {
    * order, so the caller can record which messages its answer wrote before the answer ends. Must not throw.
    */
   onMessage?(ts: string): void;
+  /**
+   * Slack chunks (task_update, plan_update) shown at the top of the reply's first streamed message. Left out where
+   * the workspace refuses them (the caller's status line says the same) and when the reply is posted, not streamed.
+   */
+  chunks?: unknown[];
 }
 
 /** What reached Slack. */
@@ -125,6 +131,8 @@ export interface ReplyState {
   usedFallback: boolean;
   /** finish() or abort() was called: no more text comes. */
   ending: boolean;
+  /** Chunks still to show with the first streamed message; dropped once shown or refused. */
+  chunks: unknown[] | undefined;
   /** Blocks for the last message, dropped if Slack refuses them. */
   blocks: unknown[] | undefined;
   /** Gave up: nothing more is sent. */
@@ -139,7 +147,7 @@ export interface ReplyState {
 
 /** What a reply does next. Call steps carry the exact text to send; `answer` is the part of it from the model. */
 export type ReplyStep =
-  | { kind: 'start'; text: string; answer: string; stop: Reservation }
+  | { kind: 'start'; text: string; answer: string; stop: Reservation; chunks?: unknown[] }
   | {
       kind: 'post';
       text: string;
@@ -192,4 +200,6 @@ export interface PlanContext {
   channel: string;
   /** The workspace refused chat.startStream lately. */
   streamingRefused: boolean;
+  /** The workspace refused a stream's chunks lately. */
+  chunksRefused?: boolean;
 }

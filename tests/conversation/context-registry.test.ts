@@ -85,6 +85,7 @@ describe('loadContexts', () => {
       confidential: false,
       allowUsers: [],
       text: '# IT support\n\nLaptops are managed by Jamf.',
+      knowledgeOnly: false,
     });
     expect(hr).toMatchObject({
       name: 'People team',
@@ -111,7 +112,14 @@ describe('loadContexts', () => {
     write('facilities.md', 'Desk bookings go through the office app.\n');
     write('it.md', '---\nchannels: [C0IT00001]\n---\r\nIT text\r\n');
     registry = await loadContexts(dir, recordingLogger());
-    const defaults = { channels: [], reply: 'mentions', suggestedPrompts: [], confidential: false, allowUsers: [] };
+    const defaults = {
+      channels: [],
+      reply: 'mentions',
+      suggestedPrompts: [],
+      confidential: false,
+      allowUsers: [],
+      knowledgeOnly: false,
+    };
     expect(registry.all()).toEqual([
       {
         ...defaults,
@@ -166,7 +174,7 @@ describe('loadContexts', () => {
     for (const expected of [
       line(
         'typo.md',
-        "unknown key 'chanels' (allowed: name, channels, reply, suggested_prompts, confidential, allow_users)",
+        "unknown key 'chanels' (allowed: name, channels, reply, suggested_prompts, confidential, allow_users, knowledge, knowledge_only)",
       ),
       line('reply.md', "reply: expected 'mentions' or 'all'"),
       line('channel.md', "channels[0]: 'general' is not a channel id (like C0123ABCD)"),
@@ -236,6 +244,32 @@ describe('loadContexts', () => {
       message: 'context still has placeholders to fill in',
       meta: { file: path.join(dir, 'it.md'), placeholders: ['{{IT_PHONE}}', '{{HELPDESK_PORTAL_URL}}'] },
     });
+  });
+});
+
+describe('knowledge folders', () => {
+  it('resolves `knowledge` against the contexts directory and reads `knowledge_only`', async () => {
+    mkdirSync(path.join(dir, 'it-docs', 'vpn'), { recursive: true });
+    write('it.md', '---\nknowledge: it-docs\nknowledge_only: true\n---\nIT text\n');
+    write('hr.md', '---\nchannels: [C0HR00001]\nknowledge: it-docs/vpn\n---\nHR text\n');
+    registry = await loadContexts(dir, recordingLogger());
+    expect(registry.all().map((c) => [c.name, c.knowledge, c.knowledgeOnly])).toEqual([
+      ['it', path.join(dir, 'it-docs'), true],
+      ['hr', path.join(dir, 'it-docs', 'vpn'), false],
+    ]);
+  });
+
+  it('names the file and the folder when the knowledge folder is missing, outside, or not a folder', async () => {
+    write('a.md', '---\nknowledge: it-docs\n---\nA\n');
+    write('b.md', '---\nchannels: [C0B000001]\nknowledge: ../elsewhere\n---\nB\n');
+    write('c.md', '---\nchannels: [C0C000001]\nknowledge: notes.txt\n---\nC\n');
+    write('d.md', '---\nchannels: [C0D000001]\nknowledge_only: true\n---\nD\n');
+    write('notes.txt', 'not a folder');
+    const message = await loadError(dir);
+    expect(message).toContain(`a.md: knowledge: folder ${path.join(dir, 'it-docs')} does not exist`);
+    expect(message).toContain('b.md: knowledge: the knowledge folder must be inside the contexts directory');
+    expect(message).toContain(`c.md: knowledge: folder ${path.join(dir, 'notes.txt')} is not a directory`);
+    expect(message).toContain('d.md: knowledge_only: knowledge_only needs knowledge');
   });
 });
 
@@ -336,14 +370,16 @@ describe('contexts/default.md', () => {
       .flatMap((line) => line.match(/\{\{[A-Z0-9_]+\}\}/g) ?? []),
   );
 
-  it('loads as the default context with suggested prompts', async () => {
+  it('loads as the default context with suggested prompts and the example guides', async () => {
     write('default.md', source);
+    mkdirSync(path.join(dir, 'it-docs'));
     registry = await loadContexts(dir, recordingLogger());
     const [context] = registry.all();
     expect(context).toMatchObject({ channels: [], reply: 'mentions', confidential: false, allowUsers: [] });
     expect(context.suggestedPrompts.length).toBeGreaterThanOrEqual(3);
     expect(context.suggestedPrompts.length).toBeLessThanOrEqual(4);
     expect(registry.forChannel('D0DM00001', true)).toBe(context);
+    expect(context.knowledge).toBe(path.join(dir, 'it-docs'));
     const lines = source.split('\n').length;
     expect(lines).toBeGreaterThanOrEqual(120);
     expect(lines).toBeLessThanOrEqual(220);
@@ -351,6 +387,7 @@ describe('contexts/default.md', () => {
 
   it('uses only documented {{PLACEHOLDERS}}, and documents only used ones', async () => {
     write('default.md', source);
+    mkdirSync(path.join(dir, 'it-docs'));
     registry = await loadContexts(dir, recordingLogger());
     const [context] = registry.all();
     const used = new Set(context.text.match(/\{\{[^}]*\}\}/g) ?? []);

@@ -1,6 +1,7 @@
 import { buildInstructions, buildRequest, firstKeptTurn, TRIM_BLOCK } from '../../src/conversation/prompt';
 import { countTokens } from '../../src/conversation/tokens';
 import type { Turn } from '../../src/conversation/turn';
+import { formatPassages } from '../../src/knowledge';
 import { makeContext } from '../helpers/contexts';
 
 const turns = (n: number, words = 20): Turn[] =>
@@ -26,6 +27,30 @@ describe('buildRequest', () => {
     expect(request.instructions).toContain(context.text);
     expect(request.messages.map((m) => m.content)).toEqual([...history.map((t) => t.text), 'How do I reset MFA?']);
     expect(request.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user']);
+  });
+
+  it('puts retrieved passages after the history and before the question, keeping the prefix unchanged', () => {
+    const history = turns(4);
+    const question = 'and on a Mac?';
+    const plain = buildRequest({ context, instructions, history, question, tokenBudget: 5000 }).request;
+    const passages = formatPassages([
+      {
+        docId: 'vpn/macos.md',
+        path: '/docs/vpn/macos.md',
+        title: 'VPN on macOS',
+        headingPath: ['Installing'],
+        text: 'Install GlobalProtect from Self Service.',
+        tokens: 8,
+      },
+    ]);
+    const { request } = buildRequest({ context, instructions, history, question, tokenBudget: 5000, passages });
+    expect(request.instructions).toBe(plain.instructions);
+    expect(request.messages.slice(0, history.length)).toEqual(plain.messages.slice(0, history.length));
+    expect(request.messages.slice(history.length)).toEqual([
+      { role: 'user', content: passages },
+      { role: 'user', content: question },
+    ]);
+    expect(passages).toContain('[1] VPN on macOS › Installing');
   });
 
   it('drops the oldest turns to stay within the token budget, counting real tokens', () => {

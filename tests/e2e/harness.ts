@@ -52,7 +52,7 @@ export interface Harness {
 
 /**
  * The bot's environment for a run against these fakes: tokens of the right shapes, both fakes' URLs, no SDK retries,
- * the memory store, fresh contexts and a short append interval; `extra` overrides any of it.
+ * the memory store, fresh contexts, a short append interval and JSON logs; `extra` overrides any of it.
  */
 export function botEnv(
   slack: FakeSlack,
@@ -69,9 +69,11 @@ export function botEnv(
     STORE_URL: 'memory://',
     CONTEXTS_DIR: writeContexts(),
     STREAM_APPEND_INTERVAL_MS: '200',
-    // Suites script many questions from one person; the per-person limits have tests of their own (limits.test.ts).
+    // Suites script many questions from one person; the per-person limits have tests of their own (answer-guards.test.ts).
     USER_MAX_IN_FLIGHT: '1000',
     USER_MAX_PER_MINUTE: '10000',
+    // Bot processes' lines are parsed as JSON (the default only under NODE_ENV=production).
+    LOG_FORMAT: 'json',
     ...extra,
   };
 }

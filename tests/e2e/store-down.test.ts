@@ -22,7 +22,7 @@ async function throughOutage(proxy: TcpProxy, storeUrl: string): Promise<void> {
     await h.slack.waitFor(() => h.logs.entries().some((e) => e.message === 'answered'));
 
     await proxy.stop();
-    const during = await h.slack.userMessage({ channel: 'D0OUT', user: 'U1', text: 'still down', threadTs: first.ts });
+    await h.slack.userMessage({ channel: 'D0OUT', user: 'U1', text: 'still down', threadTs: first.ts });
     const reply = await answered('D0OUT', first.ts, 2);
     expect(reply[1].text).toBe('Try turning it off and on again.');
     // Its memory is away, so it reads the thread from Slack instead.
@@ -34,7 +34,6 @@ async function throughOutage(proxy: TcpProxy, storeUrl: string): Promise<void> {
     expect(
       h.logs.entries().some((e) => e.level === 'warn' && e.message === 'store unreachable: answering without memory'),
     ).toBe(true);
-    expect(during.ts).toBeDefined();
 
     await proxy.start();
     // The store's client reconnects by itself; ask again until an answer is built from stored history.

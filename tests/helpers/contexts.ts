@@ -11,6 +11,7 @@ export function makeContext(overrides: Partial<Context> = {}): Context {
     confidential: false,
     allowUsers: [],
     text: 'Laptops are MacBooks managed by Jamf. Reset passwords at https://id.example.com.',
+    knowledgeOnly: false,
     ...overrides,
   };
 }

@@ -66,6 +66,54 @@ export interface FakeOpenAI {
   connections(): number;
   /** Ends every stream (stalled ones too) and stops the server. */
   close(): Promise<void>;
+  /** Emulates a text-only model: any request with image parts gets HTTP 400, as vLLM / Ollama text models answer. */
+  rejectImageParts(on?: boolean): void;
+  /** Every POST /v1/embeddings body, in arrival order (kept apart from `requests`, which are model calls). */
+  embeddingRequests: { model: unknown; input: string[] }[];
+  /** Replaces how a text becomes a vector (default: `bagOfWordsVector`). */
+  embedWith(fn: (text: string) => number[]): void;
+  /** Makes the next `count` embeddings requests fail with `status`. */
+  failEmbeddings(count: number, status?: number): void;
+}
+
+/** Vector length of the default fake embeddings. */
+export const FAKE_EMBEDDING_DIMENSIONS = 64;
+
+/** A deterministic embedding: each lower-cased word adds 1 to a dimension chosen by its hash. */
+export function bagOfWordsVector(text: string): number[] {
+  const vector = new Array<number>(FAKE_EMBEDDING_DIMENSIONS).fill(0);
+  for (const word of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
+    let hash = 2166136261;
+    for (let i = 0; i < word.length; i++) hash = Math.imul(hash ^ word.charCodeAt(i), 16777619);
+    vector[(hash >>> 0) % FAKE_EMBEDDING_DIMENSIONS] += 1;
+  }
+  return vector;
+}
+
+/** One image part a request carried, whichever API: its URL (a data: URL from the bot) and where it was. */
+export interface SentImage {
+  url: string;
+  /** Index of the message (in `input` / `messages`) that carried it. */
+  message: number;
+  /** The part type as sent: 'input_image' (Responses) or 'image_url' (Chat). */
+  type: string;
+}
+
+/** Every image part of a recorded request, in order. */
+export function imagesOf(req: RecordedRequest): SentImage[] {
+  const raw: unknown = req.api === 'responses' ? req.body.input : req.body.messages;
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((m: { content?: unknown }, message: number) => {
+    if (!Array.isArray(m?.content)) return [];
+    return m.content.flatMap((part: { type?: unknown; image_url?: unknown }) => {
+      if (part?.type === 'input_image' && typeof part.image_url === 'string') {
+        return [{ url: part.image_url, message, type: 'input_image' }];
+      }
+      const url = (part?.image_url as { url?: unknown } | undefined)?.url;
+      if (part?.type === 'image_url' && typeof url === 'string') return [{ url, message, type: 'image_url' }];
+      return [];
+    });
+  });
 }
 
 /** One message as sent to the model, whichever API carried it. */
@@ -304,6 +352,30 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   const firstDeltaSentAt: number[] = [];
   const open = new Set<ServerResponse>();
   let fallback: (req: RecordedRequest) => Script = () => ({ text: DEFAULT_TEXT });
+  let rejectImages = false;
+  const embeddingRequests: FakeOpenAI['embeddingRequests'] = [];
+  let vectorOf = bagOfWordsVector;
+  let embeddingFailures: { count: number; status: number } = { count: 0, status: 500 };
+
+  /** POST /v1/embeddings: one vector per input, in order (non-streaming JSON). */
+  function embeddings(res: ServerResponse, body: { model?: unknown; input?: unknown }): void {
+    const input =
+      typeof body.input === 'string' ? [body.input] : Array.isArray(body.input) ? body.input.map(String) : [];
+    embeddingRequests.push({ model: body.model, input });
+    if (embeddingFailures.count > 0) {
+      embeddingFailures.count--;
+      sendJson(res, embeddingFailures.status, defaultErrorBody(embeddingFailures.status), {
+        'x-should-retry': 'false',
+      });
+      return;
+    }
+    sendJson(res, 200, {
+      object: 'list',
+      data: input.map((text, index) => ({ object: 'embedding', index, embedding: vectorOf(text) })),
+      model: body.model,
+      usage: { prompt_tokens: input.length, total_tokens: input.length },
+    });
+  }
 
   async function stream(res: ServerResponse, wire: Wire, script: Script): Promise<void> {
     const timers = new Set<NodeJS.Timeout>();
@@ -365,6 +437,10 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
     const raw = await readBody(req).catch(() => '');
     const at = performance.now();
     const path = (req.url ?? '').split('?')[0];
+    if (req.method === 'POST' && path === '/v1/embeddings') {
+      embeddings(res, JSON.parse(raw || '{}'));
+      return;
+    }
     const api = path === '/v1/responses' ? 'responses' : path === '/v1/chat/completions' ? 'chat' : undefined;
     if (req.method !== 'POST' || !api) {
       sendJson(res, 404, { error: { message: `Unknown route ${req.method} ${path}`, type: 'invalid_request_error' } });
@@ -379,6 +455,11 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
     }
     const recorded: RecordedRequest = { api, path, body, headers: req.headers, at };
     requests.push(recorded);
+    if (rejectImages && imagesOf(recorded).length > 0) {
+      const message = 'Image input is not supported for this model.';
+      sendJson(res, 400, { error: { message, type: 'invalid_request_error', param: 'messages', code: null } });
+      return;
+    }
     const script = queue.shift() ?? fallback(recorded);
 
     if (script.status !== undefined && script.status !== 200) {
@@ -427,6 +508,16 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
     },
     respond: (fn) => {
       fallback = fn;
+    },
+    rejectImageParts: (on = true) => {
+      rejectImages = on;
+    },
+    embeddingRequests,
+    embedWith: (fn) => {
+      vectorOf = fn;
+    },
+    failEmbeddings: (count, status = 500) => {
+      embeddingFailures = { count, status };
     },
     openStreams: () => open.size,
     connections: () => connections,

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { appMentionEvent, type EventPayload, eventPayload, messageEvent } from './fake-slack/events';
+import { type FakeFileInput, FileHost, type FileRequest } from './fake-slack/files';
 import { channelType, Directory, type Identity, type UserSettings } from './fake-slack/identity';
 import { type Fault, FaultScript, RateLimiter, type RateLimitMode } from './fake-slack/limits';
 import { MessageStore, type StoredMessage } from './fake-slack/messages';
@@ -10,7 +11,17 @@ import { createMethods } from './fake-slack/methods';
 import { type DeliverOptions, type Delivery, type EnvelopeRecord, SocketHub } from './fake-slack/socket-hub';
 import { type RecordedCall, WebApi } from './fake-slack/web-api';
 
-export type { Delivery, EnvelopeRecord, EventPayload, Fault, RecordedCall, StoredMessage, UserSettings };
+export type {
+  Delivery,
+  EnvelopeRecord,
+  EventPayload,
+  FakeFileInput,
+  Fault,
+  FileRequest,
+  RecordedCall,
+  StoredMessage,
+  UserSettings,
+};
 
 /** How the fake workspace behaves; everything has a default. */
 export interface FakeSlackOptions {
@@ -30,6 +41,8 @@ export interface FakeSlackOptions {
   ackTimeoutMs?: number;
   /** When set, chat.startStream answers {ok:false,error:<this>}. */
   refuseStreaming?: string;
+  /** When set, chat.startStream with chunks other than markdown_text (task updates) answers {ok:false,error:<this>}. */
+  refuseChunks?: string;
 }
 
 /** A user posting in Slack, as userMessage takes it. */
@@ -49,6 +62,7 @@ interface Settings {
   rateLimits: RateLimitMode;
   echoBotMessages: boolean;
   refuseStreaming?: string;
+  refuseChunks?: string;
   teamId: string;
 }
 
@@ -70,6 +84,8 @@ export class FakeSlack {
   private readonly faults = new FaultScript();
   private readonly statuses = new Map<string, string>();
   private readonly payloads = new Map<string, { payload: object; attempt: number }>();
+  /** Files served behind the bot token (files-pri → redirect → files-tmb), and files.info. */
+  readonly files: FileHost;
 
   private constructor(
     private readonly server: Server,
@@ -86,6 +102,7 @@ export class FakeSlack {
       rateLimits: options.rateLimits ?? 'off',
       echoBotMessages: options.echoBotMessages ?? true,
       refuseStreaming: options.refuseStreaming,
+      refuseChunks: options.refuseChunks,
       teamId: this.teamId,
     };
     this.directory = new Directory(this.identity);
@@ -99,8 +116,11 @@ export class FakeSlack {
       botPosted: (message) => this.botPosted(message),
       setThreadStatus: (channel, threadTs, status) => this.statuses.set(`${channel}/${threadTs}`, status),
     });
+    this.files = new FileHost(`http://127.0.0.1:${port}`, this.teamId);
+    methods['files.info'] = (args) => this.files.info(args.file);
     this.api = new WebApi(methods, this.settings, this.limiter, this.faults);
     server.on('request', (request, response) => {
+      if (this.files.handle(request, response)) return;
       this.api.handle(request, response).catch((error: unknown) => {
         response.writeHead(500).end(JSON.stringify({ ok: false, error: `fake_failure: ${String(error)}` }));
       });
@@ -131,6 +151,13 @@ export class FakeSlack {
   }
   set refuseStreaming(error: string | undefined) {
     this.settings.refuseStreaming = error;
+  }
+  /** e.g. 'invalid_chunks': streams may start, but not with task updates (the status line must say it instead). */
+  get refuseChunks(): string | undefined {
+    return this.settings.refuseChunks;
+  }
+  set refuseChunks(error: string | undefined) {
+    this.settings.refuseChunks = error;
   }
 
   // --- Recordings ---

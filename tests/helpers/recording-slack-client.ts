@@ -19,6 +19,8 @@ export interface FakeMessage {
   streaming: boolean;
   text: string;
   blocks?: unknown[];
+  /** Chunks other than markdown text the stream started with (task updates). */
+  chunks?: unknown[];
 }
 
 /** Decides a scripted failure for a call: return a Slack error code (or an Error to throw as is) to fail it. */
@@ -147,7 +149,7 @@ export class RecordingSlackClient implements SlackWriter {
     const channel = String(args.channel);
     if (!channel.startsWith('D') && !args.recipient_user_id) throw platformError('missing_recipient_user_id');
     if (!channel.startsWith('D') && !args.recipient_team_id) throw platformError('missing_recipient_team_id');
-    const text = textArg(args);
+    const { text, chunks } = streamStartArgs(args);
     const ts = this.newTs();
     const message: FakeMessage = {
       ts,
@@ -156,6 +158,7 @@ export class RecordingSlackClient implements SlackWriter {
       via: 'stream',
       streaming: true,
       text,
+      ...(chunks.length > 0 && { chunks }),
     };
     this.messages.set(ts, message);
     return { ts, channel };
@@ -222,6 +225,14 @@ export class RecordingSlackClient implements SlackWriter {
 function textArgOrPlain(args: Args): string {
   if (typeof args.text === 'string' && args.text !== '' && args.markdown_text === undefined) return args.text;
   return textArg(args);
+}
+
+// A stream starts with markdown_text, or with chunks whose markdown_text chunks carry the text.
+function streamStartArgs(args: Args): { text: string; chunks: unknown[] } {
+  if (!Array.isArray(args.chunks)) return { text: textArg(args), chunks: [] };
+  const chunks = args.chunks as Array<{ type?: unknown; text?: unknown }>;
+  const text = chunks.map((chunk) => (chunk.type === 'markdown_text' ? String(chunk.text) : '')).join('');
+  return { text: textArg({ markdown_text: text }), chunks: chunks.filter((chunk) => chunk.type !== 'markdown_text') };
 }
 
 function textArg(args: Args): string {

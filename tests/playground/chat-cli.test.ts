@@ -5,6 +5,7 @@ import { runChat } from '../../src/playground/chat-cli';
 import type { ChatSessionDeps } from '../../src/playground/chat-session';
 import { type FakeOpenAI, instructionsOf, lastUserText, messagesOf, startFakeOpenAI } from '../helpers/fake-openai';
 import { scratchDir } from '../helpers/scratch-dir';
+import { tinyPdf } from '../helpers/tiny-pdf';
 import { capture, contextsFolder, playgroundEnv } from './playground-env';
 
 let fake: FakeOpenAI;
@@ -138,6 +139,13 @@ describe('npm run chat', () => {
       'vpn.log:\n```\nGP error: portal unreachable\n```\n\nWhat does this log mean?',
     );
     expect(out).toContain('cannot read /no/such/file.txt (ENOENT)');
+  });
+
+  it("/file attaches a PDF's text, as the bot reads PDFs attached in Slack", async () => {
+    const file = path.join(scratchDir('chat-file'), 'notice.pdf');
+    writeFileSync(file, tinyPdf(['Badge readers offline on Friday']));
+    await chat([`/file ${file}`, 'Does this affect me?']);
+    expect(lastUserText(fake.requests[0])).toMatch(/^notice\.pdf:\n```+\n.*Badge readers offline on Friday/s);
   });
 
   it('/sources says none without knowledge, and lists the retrieved documents with it', async () => {

@@ -94,5 +94,6 @@ export function appMentionEvent(message: StoredMessage, clientMsgId: string): Re
     team: message.team,
     channel: message.channel,
     event_ts: message.ts,
+    ...(message.files ? { files: message.files } : {}),
   };
 }

@@ -19,7 +19,7 @@ export interface Workspace {
   readonly store: MessageStore;
   readonly directory: Directory;
   /** Read on every call, so tests can change them at runtime. */
-  readonly settings: { readonly refuseStreaming?: string };
+  readonly settings: { readonly refuseStreaming?: string; readonly refuseChunks?: string };
   /** The WebSocket URL for a new Socket Mode connection. */
   openSocketUrl(): string;
   /** Called after the bot posted a message (echo it, clear the thread's status). */
@@ -167,6 +167,9 @@ export function createMethods(workspace: Workspace): Record<string, Handler> {
         if (!text(args, 'recipient_team_id')) throw new SlackApiError('missing_recipient_team_id');
       }
       const { markdown, chunks } = streamContent(args);
+      // A workspace without task display: Slack refuses the stream's task and plan updates.
+      const refuseChunks = workspace.settings.refuseChunks;
+      if (refuseChunks && chunks.length > 0) throw new SlackApiError(refuseChunks);
       if (markdown.length > MAX_MARKDOWN) throw new SlackApiError('msg_too_long');
       const message = store.add({
         channel,
