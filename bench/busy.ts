@@ -73,8 +73,8 @@ export async function busyWorkspace(
   const team = (name: string): TeamMode => ({ team: name });
   try {
     const burstPacing: Pacing = { chars: 120, ...pacing };
-    // Warm-up in other workspaces, so the measured ones start with their whole allowance.
-    await fakes.call.burst({ count: 100, repeats: 1, pacing: burstPacing });
+    // Warm-up (the fake's rate windows are cleared after it, so the measured runs start with the whole allowance).
+    await fakes.call.burst({ count: 100, repeats: 1, pacing: burstPacing, teams: team('TBUSYWARM') });
     const fresh = () => fakes.call.clearRateWindows();
     await fresh();
     const b50 = await fakes.call.burst({ count: 50, repeats: 1, pacing: burstPacing, teams: team('TBUSY50') });
