@@ -25,6 +25,12 @@ function report(questions: Question[]) {
   };
 }
 
+/** When the first and the last of `questions` was answered in full, from `start`. */
+function ends(questions: Question[], start: number) {
+  const done = questions.flatMap((q) => (q.doneAt !== undefined ? [q.doneAt - start] : []));
+  return { lastMs: done.length ? Math.max(...done) : Number.NaN };
+}
+
 const loop = { on: false, inFlight: new Set<Question>(), answered: 0 };
 
 function keepAsking(pacing: Pacing, teams: TeamMode): void {
@@ -58,25 +64,61 @@ const handlers = {
     return report(await sequential(running(), args.count, args.pacing, args.gapMs, 'unique'));
   },
 
-  /** `count` questions at the same moment, `repeats` times, in separate workspaces. */
-  async burst(args: { count: number; repeats: number; pacing: Pacing }) {
+  /**
+   * `count` questions at the same moment, `repeats` times, in separate workspaces (or all in one); with `gapMs`, the
+   * next burst goes that long after the last was sent rather than after it was answered.
+   */
+  async burst(args: { count: number; repeats: number; pacing: Pacing; teams?: TeamMode; gapMs?: number }) {
     const w = running();
     const all: Question[] = [];
+    const before = w.slack.total429();
+    const start = performance.now();
     for (let r = 0; r < args.repeats; r++) {
-      const questions = Array.from({ length: args.count }, () => w.question(args.pacing, 'unique'));
+      const questions = Array.from({ length: args.count }, () => w.question(args.pacing, args.teams ?? 'unique'));
       all.push(...questions);
       await Promise.all(questions.map((q) => w.ask(q)));
+      if (args.gapMs !== undefined) {
+        await sleep(args.gapMs);
+        continue;
+      }
       await w.settle(questions, 60_000);
       await sleep(200);
     }
-    return report(all);
+    if (args.gapMs !== undefined) await w.settle(all, 120_000);
+    const http429ByMethod = { ...w.slack.rateLimited };
+    return { ...report(all), ...ends(all, start), http429: w.slack.total429() - before, http429ByMethod };
+  },
+
+  /** A fresh minute in every rate window: the next run starts with the workspace's whole allowance. */
+  clearRateWindows() {
+    running().slack.clearRateWindows();
+    return true;
+  },
+
+  /** `count` questions `perSecond` a second into one workspace (or each its own): question → complete answer. */
+  async spread(args: { count: number; perSecond: number; pacing: Pacing; teams: TeamMode; timeoutMs: number }) {
+    const w = running();
+    const before = w.slack.total429();
+    const questions: Question[] = [];
+    const start = performance.now();
+    for (let i = 0; i < args.count; i++) {
+      const question = w.question(args.pacing, args.teams);
+      questions.push(question);
+      void w.ask(question);
+      await sleep(Math.max(0, start + ((i + 1) * 1000) / args.perSecond - performance.now()));
+    }
+    await w.settle(questions, args.timeoutMs);
+    const completeMs = questions.flatMap((q) =>
+      q.doneAt !== undefined && q.sentAt !== undefined ? [q.doneAt - q.sentAt] : [],
+    );
+    return { ...report(questions), completeMs, http429: w.slack.total429() - before };
   },
 
   /** Keeps `concurrency` questions in flight until loopStop; loopMark counts answers so far. */
-  loopStart(args: { concurrency: number; pacing: Pacing }) {
+  loopStart(args: { concurrency: number; pacing: Pacing; teams?: TeamMode }) {
     loop.on = true;
     loop.answered = 0;
-    for (let i = 0; i < args.concurrency; i++) keepAsking(args.pacing, 'unique');
+    for (let i = 0; i < args.concurrency; i++) keepAsking(args.pacing, args.teams ?? 'unique');
     return true;
   },
   loopMark() {

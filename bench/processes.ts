@@ -55,7 +55,7 @@ export async function startBot(
     label?: string;
     /** Extra node flags, e.g. V8 heap sizing. */
     nodeFlags?: string[];
-    /** Extra settings, e.g. HTTP_PORT. */
+    /** Extra environment for the bot, e.g. HTTP_PORT. */
     env?: Record<string, string>;
   } = {},
 ): Promise<Bot> {

@@ -1,5 +1,7 @@
 import os from 'node:os';
+import type { BusyResult } from './busy';
 import type { botLog } from './processes';
+import { busySection, type Section } from './report-busy';
 import {
   CONCURRENCY,
   type LoggingResult,
@@ -20,6 +22,7 @@ export interface BenchResults {
   memory: MemoryResult[];
   firstText: Record<'bot' | 'sayStream', { firstVisible: Summary; unmatched: number; answered: number }>;
   long: LongResult[];
+  busy: BusyResult[];
   botLog: typeof botLog;
   seconds: number;
 }
@@ -43,13 +46,6 @@ export function machine(loadAtStart: string): Record<string, string> {
     Date: new Date().toISOString(),
     'Load average (1 / 5 / 15 min)': `${loadAtStart} at start, ${loadAverage()} at the end`,
   };
-}
-
-interface Section {
-  title: string;
-  headers: string[];
-  rows: string[][];
-  notes?: string[];
 }
 
 const ok = (met: boolean) => (met ? 'yes' : '**NO**');
@@ -335,7 +331,11 @@ function logging(r: BenchResults): Section {
 }
 
 function sections(r: BenchResults): Section[] {
-  return [targets(r), stores(r), storeShare(r), trims(r), streaming(r), memory(r), logging(r)];
+  const busy = busySection(
+    r.busy,
+    r.perStore.find((s) => s.store === 'sqlite'),
+  );
+  return [targets(r), ...(busy ? [busy] : []), stores(r), storeShare(r), trims(r), streaming(r), memory(r), logging(r)];
 }
 
 function footer(r: BenchResults): string[] {

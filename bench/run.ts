@@ -1,6 +1,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { busyWorkspace } from './busy';
 import { writeBenchContexts } from './context';
 import { opsCost } from './ops-cost';
 import { botLog, type RunOptions } from './processes';
@@ -92,6 +93,11 @@ async function main(): Promise<void> {
       longAnswers('bot', sqlite, options, { ...together, timeoutMs: 120_000 }),
       longAnswers('sayStream', sqlite, options, { ...together, timeoutMs: 30_000 }),
     ]);
+    step('one busy workspace, Slack tiers on: bot, and the sayStream baseline beside it');
+    const busy = await Promise.all([
+      busyWorkspace('bot', sqlite, options, pacing),
+      busyWorkspace('sayStream', sqlite, options, pacing),
+    ]);
     const results: BenchResults = {
       machine: machine(loadAtStart),
       pacing,
@@ -101,6 +107,7 @@ async function main(): Promise<void> {
       memory,
       firstText: { bot: firstBot, sayStream: firstSay },
       long,
+      busy,
       botLog,
       seconds: (performance.now() - started) / 1000,
     };

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Bot, type Fakes, type RunOptions, startBot, startFakes, stopAll } from './processes';
 import { median, type Summary, summarize } from './stats';
 import type { BenchStore } from './stores';
-import type { Pacing } from './workload';
+import type { Pacing, TeamMode } from './workload';
 
 /** The model's pacing for paced scenarios, from the command line. */
 export interface ModelPacing {
@@ -31,8 +31,14 @@ export const CONCURRENCY = 16;
 const WINDOWS = 3;
 const WINDOW_MS = 2_500;
 
-export async function throughput(fakes: Fakes, bot: Bot, concurrency: number, windows = WINDOWS): Promise<Throughput> {
-  await fakes.call.loopStart({ concurrency, pacing: INSTANT });
+export async function throughput(
+  fakes: Fakes,
+  bot: Bot,
+  concurrency: number,
+  windows = WINDOWS,
+  teams: TeamMode = 'unique',
+): Promise<Throughput> {
+  await fakes.call.loopStart({ concurrency, pacing: INSTANT, teams });
   await sleep(1_500);
   const marks = [await Promise.all([bot.call.usage(), fakes.call.loopMark()])];
   for (let n = 0; n < windows; n++) {

@@ -22,7 +22,8 @@ import { createReplyStreamer } from './slack/reply-stream';
 import { withSafeText } from './slack/safe-text';
 import { createSideWriter, type SideWriter } from './slack/side-writes';
 import { createSlackApp, identifyBot } from './slack/slack-clients';
-import { WriteBudget } from './slack/write-budget';
+import { DEFAULT_WRITE_LIMITS, WriteBudget } from './slack/write-budget';
+import { capacityLeasesOf } from './store/capacity-leases';
 import { createStore } from './store/create-store';
 import type { ThreadStore } from './store/thread-store';
 
@@ -70,10 +71,18 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
     const store = options.wrapStore ? options.wrapStore(timed) : timed;
     const auth = await identifyBot(config, slackLogger);
     const { app, sideClient, socketConnected } = createSlackApp(config, { logger, slackLogger, metrics, bot: auth });
-    const budget = new WriteBudget();
+    const budget = new WriteBudget({
+      limits: { 'chat.postMessage': { ...DEFAULT_WRITE_LIMITS['chat.postMessage'], team: config.slackBudget.posts } },
+      learning: config.slackBudget.learning,
+      // Instances sharing a store share each workspace's Slack allowance through it.
+      leases: capacityLeasesOf(rawStore),
+      logger,
+    });
     const streamer = withSafeText(
       createReplyStreamer({
-        client: app.client,
+        // Replies write through the client that hands 429s back (rejectRateLimitedCalls): WebClient pauses its whole
+        // queue on a 429, and one method's Retry-After must hold back only that method (the budget's job).
+        client: sideClient,
         budget,
         logger,
         options: { minAppendIntervalMs: config.streaming.appendIntervalMs },

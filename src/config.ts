@@ -57,6 +57,14 @@ export interface Config {
     /** Reads the variable a context's `escalation.webhook_env` names (from the same environment as the rest). */
     webhookUrl(name: string): string | undefined;
   };
+  /**
+   * The Slack write allowance per workspace: chat.postMessage calls a minute (Slack: "several hundred"), and how
+   * allowances learn (a 429 shrinks one; quiet spells grow it back, up to `ceilingFactor` × Slack's documented tier).
+   */
+  slackBudget: {
+    posts: { limit: number; windowMs: number };
+    learning: { ceilingFactor: number; growAfterMs: number };
+  };
   /** Attachments: whether images go to the model, and the caps on what is downloaded and inlined. */
   files: {
     vision: boolean;
@@ -195,6 +203,9 @@ const schema = z.object({
   USER_MAX_IN_FLIGHT: int('USER_MAX_IN_FLIGHT', 3, 1, 1_000),
   USER_MAX_PER_MINUTE: int('USER_MAX_PER_MINUTE', 10, 1, 10_000),
   MODEL_MAX_CONCURRENCY: int('MODEL_MAX_CONCURRENCY', 100, 1, 10_000),
+  SLACK_POSTS_PER_MINUTE: int('SLACK_POSTS_PER_MINUTE', 300, 1, 10_000),
+  SLACK_BUDGET_CEILING_PERCENT: int('SLACK_BUDGET_CEILING_PERCENT', 100, 100, 1_000),
+  SLACK_BUDGET_GROW_AFTER_SECONDS: int('SLACK_BUDGET_GROW_AFTER_SECONDS', 600, 1, 86_400),
   OPENAI_VISION: bool('OPENAI_VISION', true),
   MAX_FILE_MB: int('MAX_FILE_MB', 20, 1, 50),
   MAX_FILES_PER_MESSAGE: int('MAX_FILES_PER_MESSAGE', 10, 0, 50),
@@ -306,6 +317,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
       resetUtcHour: e.BUDGET_RESET_UTC_HOUR,
     },
     deskAdmins: e.DESK_ADMINS,
+    slackBudget: {
+      posts: { limit: e.SLACK_POSTS_PER_MINUTE, windowMs: MINUTE },
+      learning: {
+        ceilingFactor: e.SLACK_BUDGET_CEILING_PERCENT / 100,
+        growAfterMs: e.SLACK_BUDGET_GROW_AFTER_SECONDS * 1000,
+      },
+    },
     files: {
       vision: e.OPENAI_VISION,
       maxFileBytes: e.MAX_FILE_MB * 1024 * 1024,

@@ -48,6 +48,26 @@ describe('loadConfig', () => {
     expect(message).not.toContain('secret-value');
   });
 
+  it('reads the Slack write budget: posts a minute, and how far and how soon allowances grow after 429s', () => {
+    expect(loadConfig(valid).slackBudget).toEqual({
+      posts: { limit: 300, windowMs: 60_000 },
+      learning: { ceilingFactor: 1, growAfterMs: 600_000 },
+    });
+    const tuned = loadConfig({
+      ...valid,
+      SLACK_POSTS_PER_MINUTE: '500',
+      SLACK_BUDGET_CEILING_PERCENT: '150',
+      SLACK_BUDGET_GROW_AFTER_SECONDS: '120',
+    });
+    expect(tuned.slackBudget).toEqual({
+      posts: { limit: 500, windowMs: 60_000 },
+      learning: { ceilingFactor: 1.5, growAfterMs: 120_000 },
+    });
+    expect(problems({ ...valid, SLACK_BUDGET_CEILING_PERCENT: '50' })).toEqual([
+      'SLACK_BUDGET_CEILING_PERCENT must be a whole number from 100 to 1000',
+    ]);
+  });
+
   it('reads images and files by default, within caps that can be set', () => {
     expect(loadConfig(valid).files).toEqual({
       vision: true,

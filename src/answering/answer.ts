@@ -123,33 +123,38 @@ export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<
   attachImages(request, files.images);
   Object.assign(request, requestIds(message));
   deps.logger.debug('asking the model', { ref, historyTurns: history.length, keptTurns: kept });
-  const answered = deps.slots.run(async (): Promise<AnswerEnd> => {
-    // The answer's time limit runs from its turn with the model to the last write of its reply.
-    const started = Date.now();
-    const limit = deadlineSignal(job.signal, deps.config.answerTimeoutMs);
-    try {
-      const outcome = await streamAnswer(deps.llm, request, reply, limit.signal).finally(files.release);
-      if (outcome.error !== undefined) {
-        deps.logger.warn('answer cut short', { ref, error: describe(outcome.error) });
-        const text = upstreamText(outcome.error);
-        if (text) deps.logger.debug('model error text', { ref, text });
-        const result = await reply.abort(withRef(CUT_SHORT, ref));
-        await save(`${found.forHistory(outcome.text)}\n\n${CUT_SHORT_MARK}`, result.messageTs[0], counted);
-        return { usage: outcome.usage, cutShort: true };
-      }
-      if (outcome.truncated) reply.write(TRUNCATED);
-      if (files.imagesUnseen(outcome.visionRejected)) reply.write(IMAGES_NOT_SEEN);
-      const left = deps.config.answerTimeoutMs - (Date.now() - started);
-      const blocks = typeof deps.answerBlocks === 'function' ? deps.answerBlocks(context) : deps.answerBlocks;
-      const result = await within(reply.finish({ blocks }), left, 'finishing the reply');
-      await status;
-      await save(found.forHistory(outcome.text), result.messageTs[0], counted);
-      return { usage: outcome.usage, cutShort: false };
-    } finally {
-      if (limit.signal.aborted && !job.signal.aborted) job.onDeadline?.();
-      limit.clear();
+  // The model slot is held while the model streams only: a reply waiting for Slack must not hold back the next
+  // question's model request.
+  let started = 0;
+  let limit: ReturnType<typeof deadlineSignal> | undefined;
+  try {
+    const outcome = await deps.slots
+      .run(() => {
+        // The answer's time limit runs from its turn with the model to the last write of its reply.
+        started = Date.now();
+        limit = deadlineSignal(job.signal, deps.config.answerTimeoutMs);
+        return streamAnswer(deps.llm, request, reply, limit.signal);
+      }, job.signal)
+      // Also when the model's turn never came (shut down while waiting): the image memory goes back either way.
+      .finally(files.release);
+    if (outcome.error !== undefined) {
+      deps.logger.warn('answer cut short', { ref, error: describe(outcome.error) });
+      const text = upstreamText(outcome.error);
+      if (text) deps.logger.debug('model error text', { ref, text });
+      const result = await reply.abort(withRef(CUT_SHORT, ref));
+      await save(`${found.forHistory(outcome.text)}\n\n${CUT_SHORT_MARK}`, result.messageTs[0], counted);
+      return { usage: outcome.usage, cutShort: true };
     }
-  }, job.signal);
-  // Also when the model's turn never came (shut down while waiting): the image memory goes back either way.
-  return answered.finally(files.release);
+    if (outcome.truncated) reply.write(TRUNCATED);
+    if (files.imagesUnseen(outcome.visionRejected)) reply.write(IMAGES_NOT_SEEN);
+    const left = deps.config.answerTimeoutMs - (Date.now() - started);
+    const blocks = typeof deps.answerBlocks === 'function' ? deps.answerBlocks(context) : deps.answerBlocks;
+    const result = await within(reply.finish({ blocks }), left, 'finishing the reply');
+    await status;
+    await save(found.forHistory(outcome.text), result.messageTs[0], counted);
+    return { usage: outcome.usage, cutShort: false };
+  } finally {
+    if (limit?.signal.aborted && !job.signal.aborted) job.onDeadline?.();
+    limit?.clear();
+  }
 }

@@ -25,10 +25,13 @@ function succeeded(state: ReplyState, step: CallStep, ts: string): void {
       state.message = { via: 'stream', ts, body: step.text, stop: step.stop };
       opened(state, ts, step.answer);
       return;
-    case 'post':
-      state.message = step.finalUpdate ? { via: 'post', ts, body: step.text, finalUpdate: step.finalUpdate } : null;
+    case 'post': {
+      const { finalUpdate, quiet } = step;
+      state.message = finalUpdate ? { via: 'post', ts, body: step.text, finalUpdate, quiet } : null;
       opened(state, ts, step.answer);
+      state.reopen = step.next;
       return;
+    }
     case 'append':
       if (state.message) state.message.body += step.text;
       accept(state, step.text);

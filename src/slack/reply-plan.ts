@@ -86,8 +86,9 @@ function planOpen(state: ReplyState, ctx: PlanContext): ReplyStep {
   const { budget, team, channel, options } = ctx;
   let streamBudgetUsedUp = false;
   if (!state.fallback && ctx.streamingRefused) state.fallback = true;
+  const pressure = budget.pressure(team);
   if (!state.fallback) {
-    const stop = budget.reserve(team, 'chat.stopStream');
+    const stop = pressure === 'calm' ? budget.reserve(team, 'chat.stopStream') : null;
     if (stop && budget.tryTake(team, 'chat.startStream')) {
       const { text, answer } = firstPiece(state, options.maxStreamChars);
       const chunks = state.chunks && !ctx.chunksRefused ? { chunks: state.chunks } : {};
@@ -97,25 +98,50 @@ function planOpen(state: ReplyState, ctx: PlanContext): ReplyStep {
     state.fallback = true;
     streamBudgetUsedUp = true;
   }
-  const { text, answer, all } = firstPiece(state, options.maxFallbackChars);
+  const { text, answer, all, close, next } = firstPiece(state, options.maxFallbackChars);
   const last = state.ending && all;
   // Like a stream's stop, the update that completes a posted message is reserved before it is posted.
   const finalUpdate = last ? null : budget.reserve(team, 'chat.update');
-  if (!last && !finalUpdate) return waitFor(budget.nextFreeIn(team, 'chat.update'));
+  if (!last && !finalUpdate) {
+    // Saturated: no update slot to finish a message with, so each message is posted whole once the model is done.
+    if (!state.ending) return IDLE;
+    if (!budget.tryTake(team, 'chat.postMessage', channel)) return waitForSlot(ctx, 'chat.postMessage', channel);
+    state.usedFallback = true;
+    const piece = text + close;
+    return {
+      kind: 'post',
+      text: piece,
+      answer,
+      blocks: undefined,
+      finalUpdate: null,
+      next,
+      quiet: true,
+      streamBudgetUsedUp,
+    };
+  }
   if (!budget.tryTake(team, 'chat.postMessage', channel)) {
     finalUpdate?.cancel();
-    return waitFor(budget.nextFreeIn(team, 'chat.postMessage', channel));
+    return waitForSlot(ctx, 'chat.postMessage', channel);
   }
   state.usedFallback = true;
   const blocks = finalUpdate ? undefined : state.blocks;
-  return { kind: 'post', text, answer, blocks, finalUpdate, streamBudgetUsedUp };
+  // Under pressure a posted message gets no updates in the middle: the text waits for its one final update.
+  const quiet = pressure !== 'calm';
+  return { kind: 'post', text, answer, blocks, finalUpdate, next: '', quiet, streamBudgetUsedUp };
 }
 
-/** The start of a new message: what is pending, cut at a safe break if too long, after a reopened code fence. */
-function firstPiece(state: ReplyState, limit: number): { text: string; answer: string; all: boolean } {
+/**
+ * The start of a new message: what is pending, cut at a safe break if too long, after a reopened code fence; `close`
+ * and `next` end and reopen a code block cut there, for a message that is posted whole.
+ */
+function firstPiece(state: ReplyState, limit: number) {
   const text = state.reopen + state.pending;
-  const end = text.length <= limit ? text.length : findSafeBreak(text, limit, state.reopen.length + 1).index;
-  return { text: text.slice(0, end), answer: text.slice(state.reopen.length, end), all: end === text.length };
+  if (text.length <= limit) return { text, answer: state.pending, all: true, close: '', next: '' };
+  const cut = findSafeBreak(text, limit - CLOSE_ROOM, state.reopen.length + 1);
+  const close = cut.fence ? fenceCloser(text.slice(0, cut.index), cut.fence) : '';
+  const next = cut.fence ? fenceOpener(cut.fence) : '';
+  const answer = text.slice(state.reopen.length, cut.index);
+  return { text: text.slice(0, cut.index), answer, all: false, close, next };
 }
 
 // The message's last write: everything left (finishing), or up to a safe break (rolling over to a new message).
@@ -166,9 +192,11 @@ function planWrite(state: ReplyState, ctx: PlanContext, message: OpenMessage, li
   }
   if (text === '') return { kind: 'wait', ms: options.minAppendIntervalMs };
   if (message.via === 'stream') {
-    if (!budget.tryTake(team, 'chat.appendStream')) return waitForBudget(ctx, 'chat.appendStream');
+    if (!budget.tryTake(team, 'chat.appendStream')) return waitForSlot(ctx, 'chat.appendStream');
     return { kind: 'append', ts: message.ts, text };
   }
+  // Under pressure the text waits for the message's final update (already reserved).
+  if (message.quiet) return IDLE;
   // Reserved final updates count against this; updates in the middle also leave room for new messages' reservations.
   if (budget.available(team, 'chat.update') <= UPDATE_HEADROOM || !budget.tryTake(team, 'chat.update')) {
     return waitForBudget(ctx, 'chat.update');
@@ -179,6 +207,11 @@ function planWrite(state: ReplyState, ctx: PlanContext, message: OpenMessage, li
 
 function waitFor(ms: number): ReplyStep {
   return { kind: 'wait', ms: Math.min(Math.max(ms, 20), MAX_WAIT_MS) };
+}
+
+/** Waits for a slot of `method`, woken by the budget when one frees (no timer of the reply's own). */
+function waitForSlot(ctx: PlanContext, method: WriteMethod, key?: string): ReplyStep {
+  return { kind: 'wait', ms: ctx.budget.nextFreeIn(ctx.team, method, key), method, key };
 }
 
 function waitForBudget(ctx: PlanContext, method: WriteMethod): ReplyStep {

@@ -1,6 +1,6 @@
 // Streams answers into Slack: performs the steps the planner (reply-plan.ts) chooses and feeds their outcomes back.
 
-import { FAILED_CALL_LOG, performStep } from './reply-calls';
+import { FAILED_CALL_LOG, performWithRetries } from './reply-calls';
 import { applyOutcome, beginCall, giveUp } from './reply-outcome';
 import { addText, endReply, newReplyState, planNextStep } from './reply-plan';
 import {
@@ -17,6 +17,7 @@ import {
   type ReplyTarget,
 } from './reply-types';
 import { refusesStreaming, slackErrorCode } from './slack-errors';
+import type { WriteMethod } from './write-budget';
 
 /**
  * Streams answers into Slack threads: native streams (chat.startStream/appendStream/stopStream) where the workspace
@@ -32,7 +33,13 @@ export function createReplyStreamer(deps: ReplyStreamerDeps): ReplyStreamer {
   const chunksRefusedUntil = new Map<string, number>();
   const now = deps.now ?? (() => Date.now());
   const shared: Shared = { ...deps, now, options, refusedUntil, chunksRefusedUntil };
-  return { open: (target) => new Reply(shared, target) };
+  return {
+    open: (target) => {
+      // Leases this workspace's slots (when instances share them) while the model thinks, not at the first write.
+      deps.budget.prepare(target.team);
+      return new Reply(shared, target);
+    },
+  };
 }
 
 interface Shared extends Required<Omit<ReplyStreamerDeps, 'options'>> {
@@ -48,6 +55,12 @@ class Reply implements ReplyStream {
   private busy = false;
   private settled = false;
   private timer: NodeJS.Timeout | undefined;
+  /** The method whose slot this reply waits for, woken by the budget: new text must not start a second wait. */
+  private waking: WriteMethod | undefined;
+  private readonly wake = () => {
+    this.waking = undefined;
+    this.pump();
+  };
   private readonly result: Promise<ReplyResult>;
   private resolveResult!: (result: ReplyResult) => void;
   private rejectResult!: (err: Error) => void;
@@ -66,7 +79,7 @@ class Reply implements ReplyStream {
   write(delta: string): void {
     const taken = addText(this.state, delta);
     if (taken === 'late') this.shared.logger.warn('reply text written after finish was dropped', this.where());
-    if (taken === 'added' && !this.busy && !this.timer) this.pump();
+    if (taken === 'added' && !this.busy && !this.timer && !this.waking) this.pump();
   }
 
   finish(options: { blocks?: unknown[] } = {}): Promise<ReplyResult> {
@@ -81,6 +94,7 @@ class Reply implements ReplyStream {
 
   private pump(): void {
     if (this.busy || this.settled) return;
+    if (this.waking && !this.state.ending) return;
     this.clearTimer();
     let step: ReplyStep;
     try {
@@ -90,7 +104,11 @@ class Reply implements ReplyStream {
       this.failing(() => giveUp(this.state));
       step = { kind: this.state.ending ? 'done' : 'idle' };
     }
-    if (step.kind === 'wait') {
+    if (step.kind === 'wait' && step.method) {
+      // Woken by the budget's one timer for this workspace and method, with the others waiting for it, in order.
+      this.waking = step.method;
+      this.shared.budget.whenFree(this.target.team, step.method, this.wake, step.key);
+    } else if (step.kind === 'wait') {
       this.timer = setTimeout(() => {
         this.timer = undefined;
         this.pump();
@@ -128,10 +146,10 @@ class Reply implements ReplyStream {
     if (step.kind === 'post' && step.streamBudgetUsedUp) {
       this.shared.logger.debug('stream budget used up, posting instead', this.where());
     }
-    beginCall(this.state, this.shared.now());
     let ts: string;
     try {
-      ts = await performStep(this.shared.client, this.target, step);
+      const { client, budget, logger, now } = this.shared;
+      ts = await performWithRetries({ client, budget, logger }, this.target, step, () => beginCall(this.state, now()));
     } catch (err) {
       this.logFailure(step, err);
       this.failing(() => applyOutcome(this.state, step, { ok: false, error: slackErrorCode(err) }));
@@ -207,6 +225,8 @@ class Reply implements ReplyStream {
   private clearTimer(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.waking) this.shared.budget.cancelWait(this.target.team, this.waking, this.wake);
+    this.waking = undefined;
   }
 
   private where(): Record<string, unknown> {

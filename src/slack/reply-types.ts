@@ -1,5 +1,5 @@
 import type { Logger } from '../logger';
-import type { Reservation, WriteBudget } from './write-budget';
+import type { Reservation, WriteBudget, WriteMethod } from './write-budget';
 
 /** Message content: markdown alone, or (to attach blocks) the markdown as a markdown block, since Slack refuses both. */
 export type Content = { markdown_text: string } | { text: string; blocks: unknown[] };
@@ -109,7 +109,14 @@ export class ReplyError extends Error {
 /** A message of the reply still being written, with the slot for its last write held in the budget. */
 export type OpenMessage =
   | { via: 'stream'; ts: string; body: string; stop: Reservation }
-  | { via: 'post'; ts: string; body: string; finalUpdate: Reservation };
+  | {
+      via: 'post';
+      ts: string;
+      body: string;
+      finalUpdate: Reservation;
+      /** Posted under pressure: no updates in the middle, only the final one. */
+      quiet: boolean;
+    };
 
 /** Where a reply stands; changed only by the planner (src/slack/reply-plan.ts) and the outcome functions. */
 export interface ReplyState {
@@ -148,8 +155,12 @@ export type ReplyStep =
       text: string;
       answer: string;
       blocks: unknown[] | undefined;
-      /** Null when this post is the whole rest of a finished answer (it is complete as posted). */
+      /** Null when this post is complete as posted (the rest of a finished answer, or a piece of it). */
       finalUpdate: Reservation | null;
+      /** Fence line the next message starts with, when a message posted whole ends inside a code block. */
+      next: string;
+      /** Under pressure: the message gets its final update only. */
+      quiet: boolean;
       /** Posting because the stream budget was used up (for the log). */
       streamBudgetUsedUp: boolean;
     }
@@ -168,7 +179,8 @@ export type ReplyStep =
     }
   /** Stops a stream that failed mid-way, with nothing more in it. */
   | { kind: 'abandon'; ts: string }
-  | { kind: 'wait'; ms: number }
+  /** Waits `ms`, or (with `method`) until the budget has a slot of that method (in channel `key`) and wakes it. */
+  | { kind: 'wait'; ms: number; method?: WriteMethod; key?: string }
   | { kind: 'idle' }
   | { kind: 'done' };
 
@@ -179,7 +191,7 @@ export type CallStep = Extract<ReplyStep, { kind: 'start' | 'post' | 'append' | 
 export type CallOutcome = { ok: true; ts: string } | { ok: false; error: string };
 
 /** The budget as the planner sees it. */
-export type BudgetView = Pick<WriteBudget, 'tryTake' | 'reserve' | 'available' | 'nextFreeIn'>;
+export type BudgetView = Pick<WriteBudget, 'tryTake' | 'reserve' | 'available' | 'nextFreeIn' | 'pressure'>;
 
 /** Everything besides the state that the planner looks at. */
 export interface PlanContext {

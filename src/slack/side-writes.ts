@@ -1,6 +1,6 @@
 // Slack writes besides the streamed answer (apologies, status lines, deletions), kept inside the shared write budget.
 import type { Logger } from '../logger';
-import { slackErrorCode } from './slack-errors';
+import { retryAfterOf, slackErrorCode } from './slack-errors';
 import type { WriteBudget, WriteMethod } from './write-budget';
 
 export interface ThreadPlace {
@@ -38,79 +38,22 @@ export interface SideClient {
   };
 }
 
-/** Longest single wait before asking the budget again (replies may cancel reservations meanwhile). */
-const MAX_WAIT_MS = 5_000;
-/** Retry-After assumed when a 429 carries none. */
-const DEFAULT_RETRY_AFTER_S = 1;
-
-/** Callers waiting for one method (and channel) in one workspace, served first come, first served. */
-interface Lane {
-  waiting: Array<() => void>;
-  timer?: NodeJS.Timeout;
-}
-
-/** Seconds to wait after a 429, or undefined when `err` is no rate limit. */
-function retryAfterOf(err: unknown): number | undefined {
-  const error = err as { code?: unknown; retryAfter?: unknown; data?: { error?: unknown } } | undefined;
-  const limited = error?.code === 'slack_webapi_rate_limited_error' || error?.data?.error === 'ratelimited';
-  if (!limited) return undefined;
-  return typeof error?.retryAfter === 'number' ? error.retryAfter : DEFAULT_RETRY_AFTER_S;
-}
-
-export function createSideWriter(deps: {
-  client: SideClient;
-  budget: WriteBudget;
-  logger: Logger;
-  now?: () => number;
-}): SideWriter {
+export function createSideWriter(deps: { client: SideClient; budget: WriteBudget; logger: Logger }): SideWriter {
   const { client, budget, logger } = deps;
-  const now = deps.now ?? (() => Date.now());
-  const lanes = new Map<string, Lane>();
-  /** Until when Slack asked (with a 429) not to call a method in a workspace. */
-  const cooling = new Map<string, number>();
 
-  function coolingFor(team: string, method: WriteMethod): number {
-    const key = `${team}\u0000${method}`;
-    const until = cooling.get(key) ?? 0;
-    if (until > now()) return until - now();
-    cooling.delete(key);
-    return 0;
-  }
-
-  function tryTake(team: string, method: WriteMethod, channel: string): boolean {
-    return coolingFor(team, method) === 0 && budget.tryTake(team, method, channel);
-  }
-
-  function serve(key: string, lane: Lane, team: string, method: WriteMethod, channel: string): void {
-    lane.timer = undefined;
-    while (lane.waiting.length > 0 && tryTake(team, method, channel)) lane.waiting.shift()?.();
-    if (lane.waiting.length === 0) {
-      lanes.delete(key);
-      return;
-    }
-    const free = Math.max(budget.nextFreeIn(team, method, channel), coolingFor(team, method));
-    lane.timer = setTimeout(() => serve(key, lane, team, method, channel), Math.min(Math.max(free, 20), MAX_WAIT_MS));
-    lane.timer.unref();
-  }
-
-  /** Resolves when the budget grants this call; a timer runs only while someone waits. */
+  /** Resolves when the budget grants this call; waiting callers are woken by the budget's timer, in order. */
   function turn(team: string, method: WriteMethod, channel: string): Promise<void> {
-    const key = `${team}\u0000${method}\u0000${channel}`;
-    const lane = lanes.get(key);
-    if (!lane && tryTake(team, method, channel)) return Promise.resolve();
+    if (budget.tryTake(team, method, channel)) return Promise.resolve();
     return new Promise((resolve) => {
-      if (lane) {
-        lane.waiting.push(resolve);
-        return;
-      }
-      const created: Lane = { waiting: [resolve] };
-      lanes.set(key, created);
-      serve(key, created, team, method, channel);
+      const again = () =>
+        budget.tryTake(team, method, channel) ? resolve() : budget.whenFree(team, method, again, channel);
+      budget.whenFree(team, method, again, channel);
     });
   }
 
-  function coolDown(team: string, method: WriteMethod, seconds: number): void {
-    cooling.set(`${team}\u0000${method}`, now() + seconds * 1_000);
+  /** Slack said 429: the budget holds the method back (in this channel, for a per-channel limit) for Retry-After. */
+  function coolDown(team: string, method: WriteMethod, channel: string, seconds: number): void {
+    budget.penalize(team, method, seconds * 1_000, method === 'chat.postMessage' ? channel : undefined);
   }
 
   /** Makes a budgeted call; a 429 holds the method back for its Retry-After (for every caller). */
@@ -120,7 +63,7 @@ export function createSideWriter(deps: {
       return await run();
     } catch (err) {
       const retryAfter = retryAfterOf(err);
-      if (retryAfter !== undefined) coolDown(team, method, retryAfter);
+      if (retryAfter !== undefined) coolDown(team, method, channel, retryAfter);
       throw err;
     }
   }
@@ -158,16 +101,16 @@ export function createSideWriter(deps: {
       const { team, channel, threadTs } = place;
       const where = { ...(place.ref !== undefined && { ref: place.ref }), team, channel, threadTs };
       const method = 'assistant.threads.setStatus';
-      // A status line is only worth showing now: never queued, never retried.
-      if (!tryTake(team, method, channel)) {
-        logger.debug('status dropped: no room in the write budget', where);
+      // A status line is only worth showing now, and the first thing to give up under pressure: never queued.
+      if (budget.pressure(team) !== 'calm' || !budget.tryTake(team, method, channel)) {
+        logger.debug('status dropped: the write budget is under pressure', where);
         return;
       }
       try {
         await client.assistant.threads.setStatus({ channel_id: channel, thread_ts: threadTs, status });
       } catch (err) {
         const retryAfter = retryAfterOf(err);
-        if (retryAfter !== undefined) coolDown(team, method, retryAfter);
+        if (retryAfter !== undefined) coolDown(team, method, channel, retryAfter);
         logger.debug('status not set', { ...where, error: slackErrorCode(err) });
       }
     },

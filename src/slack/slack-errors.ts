@@ -28,3 +28,14 @@ export function refusesStreaming(err: unknown): boolean {
   const data = (err as { data?: { error?: unknown } } | undefined)?.data;
   return typeof data?.error === 'string' && !NOT_A_REFUSAL.has(data.error);
 }
+
+/** Retry-After assumed when a 429 carries none. */
+const DEFAULT_RETRY_AFTER_S = 1;
+
+/** Seconds Slack asked to wait (a 429, from a client built with `rejectRateLimitedCalls`), or undefined. */
+export function retryAfterOf(err: unknown): number | undefined {
+  const error = err as { code?: unknown; retryAfter?: unknown; data?: { error?: unknown } } | undefined;
+  const limited = error?.code === 'slack_webapi_rate_limited_error' || error?.data?.error === 'ratelimited';
+  if (!limited) return undefined;
+  return typeof error?.retryAfter === 'number' ? error.retryAfter : DEFAULT_RETRY_AFTER_S;
+}

@@ -1,3 +1,12 @@
+// Per-workspace budgets for Slack's write methods, learnt from its 429s, with one timer per window for those waiting.
+import type { Logger } from '../logger';
+import type { CapacityLeases } from '../store/capacity-leases';
+import { BudgetWaiters } from './budget-waiters';
+import { type Learning, type RateLimit, Window } from './budget-window';
+import { LeasedCredits } from './leased-credits';
+
+export type { Learning, RateLimit } from './budget-window';
+
 /** The Slack write methods the budget counts: the reply streamer's, and the side writes (status lines, deletions). */
 export type WriteMethod =
   | 'chat.startStream'
@@ -10,12 +19,6 @@ export type WriteMethod =
   | 'reactions.add'
   | 'chat.postEphemeral'
   | 'views.publish';
-
-/** At most `limit` calls in any `windowMs`. */
-export interface RateLimit {
-  limit: number;
-  windowMs: number;
-}
 
 /** A method's limits: per workspace, and optionally per key within it (e.g. per channel). */
 export interface MethodLimits {
@@ -31,11 +34,19 @@ export interface Reservation {
   cancel(): void;
 }
 
+/**
+ * How hard a workspace presses on its write allowance, for every writer to act on alike:
+ * 'calm' (the streaming tier has room: stream, set status lines), 'busy' (no stream slot: post, then one final update;
+ * no status lines), 'saturated' (no update slot either: post each answer whole once the model has finished).
+ */
+export type Pressure = 'calm' | 'busy' | 'saturated';
+
 const MINUTE = 60_000;
 
 /**
  * A little under Slack's tiers (startStream/stopStream Tier 2 ≈ 20, appendStream Tier 4 ≈ 100, update, delete and
- * setStatus Tier 3 ≈ 50).
+ * setStatus Tier 3 ≈ 50). chat.postMessage: about one per second per channel, and a workspace-wide allowance Slack
+ * calls "several hundred a minute".
  */
 export const DEFAULT_WRITE_LIMITS: Record<WriteMethod, MethodLimits> = {
   'chat.startStream': { team: { limit: 18, windowMs: MINUTE } },
@@ -49,113 +60,27 @@ export const DEFAULT_WRITE_LIMITS: Record<WriteMethod, MethodLimits> = {
   'chat.postEphemeral': { team: { limit: 90, windowMs: MINUTE } },
   'views.publish': { team: { limit: 90, windowMs: MINUTE } },
   // Slack: about one per second per channel, with a workspace-wide cap of a few hundred per minute.
-  'chat.postMessage': { team: { limit: 150, windowMs: MINUTE }, perKey: { limit: 1, windowMs: 1_000 } },
+  'chat.postMessage': { team: { limit: 300, windowMs: MINUTE }, perKey: { limit: 1, windowMs: 1_000 } },
 };
 
-interface Hold {
-  expiresAt: number;
-  open: boolean;
-}
+/** The methods an answer may use first, leased when it starts. */
+const PREPARED: WriteMethod[] = ['chat.startStream', 'chat.stopStream', 'chat.postMessage', 'chat.update'];
 
-/** A FIFO queue with a moving head: O(1) amortised push and shift. */
-class Queue<T> {
-  private items: T[] = [];
-  private head = 0;
-
-  get size(): number {
-    return this.items.length - this.head;
-  }
-
-  at(offset: number): T {
-    return this.items[this.head + offset];
-  }
-
-  last(): T | undefined {
-    return this.size > 0 ? this.items[this.items.length - 1] : undefined;
-  }
-
-  push(item: T): void {
-    this.items.push(item);
-  }
-
-  shiftWhile(test: (item: T) => boolean): void {
-    while (this.head < this.items.length && test(this.items[this.head])) this.head++;
-    if (this.head > 64 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-  }
-}
-
-/** Call times within the last window, plus reservations not yet used, cancelled or expired. */
-class Window {
-  private readonly times = new Queue<number>();
-  // In creation order, so with one TTL they expire from the head; released ones wait there to be dropped.
-  private readonly holds = new Queue<Hold>();
-  private reserved = 0;
-
-  constructor(private readonly rate: RateLimit) {}
-
-  private prune(now: number): void {
-    const cutoff = now - this.rate.windowMs;
-    this.times.shiftWhile((time) => time <= cutoff);
-    this.holds.shiftWhile((hold) => {
-      if (hold.open && hold.expiresAt > now) return false;
-      if (hold.open) this.release(hold);
-      return true;
-    });
-  }
-
-  used(now: number): number {
-    this.prune(now);
-    return this.times.size + this.reserved;
-  }
-
-  hold(expiresAt: number): Hold {
-    const hold = { expiresAt, open: true };
-    this.holds.push(hold);
-    this.reserved++;
-    return hold;
-  }
-
-  /** Ends a hold, if it has not ended already (used, cancelled or expired). */
-  release(hold: Hold): void {
-    if (!hold.open) return;
-    hold.open = false;
-    this.reserved--;
-  }
-
-  hasRoom(now: number): boolean {
-    return this.used(now) < this.rate.limit;
-  }
-
-  record(now: number): void {
-    // Kept sorted even if the clock steps back, so pruning from the head stays correct.
-    this.times.push(Math.max(now, this.times.last() ?? now));
-  }
-
-  freeIn(now: number): number {
-    const excess = this.used(now) - this.rate.limit + 1;
-    if (excess <= 0) return 0;
-    // Only reservations hold the window: nothing frees until they are used or cancelled.
-    if (excess > this.times.size) return this.rate.windowMs;
-    return Math.max(0, this.times.at(excess - 1) + this.rate.windowMs - now);
-  }
-
-  idle(now: number): boolean {
-    return this.used(now) === 0;
-  }
-}
+/** Learning unless told otherwise: grow back to the starting allowance, a tenth every 10 quiet minutes. */
+export const DEFAULT_LEARNING: Learning = { ceilingFactor: 1, growAfterMs: 10 * MINUTE };
 
 /**
  * Per-workspace sliding-window budgets for Slack write methods, shared by every reply in the process, so that many
- * answers streaming at once stay under Slack's rate tiers instead of collecting 429s. No timers; O(1) amortised.
+ * answers at once stay under Slack's rate tiers instead of collecting 429s. O(1) amortised; timers only for waiters.
  */
 export class WriteBudget {
   private readonly limits: Record<WriteMethod, MethodLimits>;
   private readonly now: () => number;
   private readonly reservationTtlMs: number;
+  private readonly learning: Learning;
   private readonly windows = new Map<string, Window>();
+  private readonly waiters: BudgetWaiters;
+  private readonly credits: LeasedCredits | undefined;
   private operations = 0;
 
   /**
@@ -165,21 +90,41 @@ export class WriteBudget {
   constructor(
     options: {
       limits?: Partial<Record<WriteMethod, MethodLimits>>;
+      learning?: Partial<Learning>;
       now?: () => number;
       reservationTtlMs?: number;
+      /** The store's capacity leases, when instances share the allowance (Redis, PostgreSQL). */
+      leases?: CapacityLeases;
+      logger?: Pick<Logger, 'warn'>;
     } = {},
   ) {
     this.limits = { ...DEFAULT_WRITE_LIMITS, ...options.limits };
-    this.now = options.now ?? (() => Date.now());
+    this.learning = { ...DEFAULT_LEARNING, ...options.learning };
+    const now = options.now ?? (() => Date.now());
+    this.now = now;
     this.reservationTtlMs = options.reservationTtlMs ?? 15 * MINUTE;
+    this.waiters = new BudgetWaiters({
+      now,
+      available: (team, method) => this.available(team, method as WriteMethod),
+      nextFreeIn: (team, method) => this.nextFreeIn(team, method as WriteMethod),
+    });
+    const { leases, logger } = options;
+    const onGranted = (team: string, method: string) => this.waiters.poke(team, method);
+    this.credits = leases ? new LeasedCredits({ leases, now, logger, onGranted }) : undefined;
+  }
+
+  /** Leases slots for a workspace's answer ahead of its first write (no-op without shared leases). */
+  prepare(team: string): void {
+    for (const method of PREPARED) this.onHand(team, method);
   }
 
   /** Records a call now if the budget allows it; `key` (e.g. the channel) applies the method's per-key limit too. */
   tryTake(team: string, method: WriteMethod, key?: string): boolean {
     const now = this.now();
     const windows = this.windowsFor(team, method, key);
-    if (!windows.every((window) => window.hasRoom(now))) return false;
+    if (!windows.every((window) => window.hasRoom(now)) || this.onHand(team, method) === 0) return false;
     for (const window of windows) window.record(now);
+    this.credits?.spend(team, method);
     return true;
   }
 
@@ -187,7 +132,8 @@ export class WriteBudget {
   reserve(team: string, method: WriteMethod): Reservation | null {
     const window = this.windowsFor(team, method)[0];
     const now = this.now();
-    if (!window.hasRoom(now)) return null;
+    if (!window.hasRoom(now) || this.onHand(team, method) === 0) return null;
+    this.credits?.spend(team, method);
     const hold = window.hold(now + this.reservationTtlMs);
     let done = false;
     return {
@@ -199,8 +145,10 @@ export class WriteBudget {
         window.record(this.now());
       },
       cancel: () => {
+        if (done) return;
         done = true;
         window.release(hold);
+        this.waiters.poke(team, method);
       },
     };
   }
@@ -208,31 +156,75 @@ export class WriteBudget {
   /** How many calls `tryTake` would allow right now (the tighter of the team and key windows). */
   available(team: string, method: WriteMethod, key?: string): number {
     const now = this.now();
-    const limits = this.limits[method];
-    const windows = this.windowsFor(team, method, key);
-    const rates = [limits.team, ...(windows.length > 1 && limits.perKey ? [limits.perKey] : [])];
-    return Math.max(0, Math.min(...windows.map((window, n) => rates[n].limit - window.used(now))));
+    const room = Math.min(...this.windowsFor(team, method, key).map((window) => window.available(now)));
+    return room === 0 ? 0 : Math.min(room, this.onHand(team, method));
   }
 
   /** Milliseconds until `tryTake` could succeed (0 if it would now); the window length while reservations block it. */
   nextFreeIn(team: string, method: WriteMethod, key?: string): number {
     const now = this.now();
-    return Math.max(...this.windowsFor(team, method, key).map((window) => window.freeIn(now)));
+    const free = Math.max(...this.windowsFor(team, method, key).map((window) => window.freeIn(now)));
+    return this.credits ? Math.max(free, this.credits.retryIn(team, method)) : free;
+  }
+
+  /**
+   * Slack answered 429: no call of `method` in `team` (in channel `key`, for a per-channel limit) for `retryAfterMs`,
+   * and the workspace allowance shrinks below what was in use. Other methods are not held back.
+   */
+  penalize(team: string, method: WriteMethod, retryAfterMs: number, key?: string): void {
+    const now = this.now();
+    const windows = this.windowsFor(team, method, key);
+    const perKey = windows.length > 1;
+    if (perKey) windows[1].penalize(now, retryAfterMs, false);
+    else windows[0].penalize(now, retryAfterMs, true);
+    this.waiters.poke(team, method);
+  }
+
+  /** The workspace's pressure now; the same answer for the reply streamer and the side writes. */
+  pressure(team: string): Pressure {
+    if (this.available(team, 'chat.startStream') > 0 && this.available(team, 'chat.stopStream') > 0) return 'calm';
+    return this.available(team, 'chat.update') > 0 ? 'busy' : 'saturated';
+  }
+
+  /**
+   * Calls `wake` once `method` may have room in `team` (and `key`): one timer per workspace and method, however many
+   * wait; those waiting are woken in order, as many as there are free slots. A woken caller must try again.
+   */
+  whenFree(team: string, method: WriteMethod, wake: () => void, key?: string): void {
+    this.waiters.add(team, method, wake, this.nextFreeIn(team, method, key));
+  }
+
+  /** Takes back a `whenFree` wait that is no longer needed (its caller finished some other way). */
+  cancelWait(team: string, method: WriteMethod, wake: () => void): void {
+    this.waiters.remove(team, method, wake);
+  }
+
+  /** Callers waiting in `whenFree`, for every workspace and method. */
+  waiting(): number {
+    return this.waiters.count();
+  }
+
+  /** Slots leased for this instance (unbounded without shared leases). */
+  private onHand(team: string, method: WriteMethod): number {
+    if (!this.credits) return Number.POSITIVE_INFINITY;
+    const { team: rate } = this.limits[method];
+    const limit = this.windowsFor(team, method)[0].limit(this.now());
+    return this.credits.onHand(team, method, limit, rate.windowMs);
   }
 
   private windowsFor(team: string, method: WriteMethod, key?: string): Window[] {
     this.sweep();
     const limits = this.limits[method];
-    const windows = [this.window(`${team}\u0000${method}`, limits.team)];
+    const windows = [this.window(`${team}\u0000${method}`, limits.team, this.learning)];
     if (key !== undefined && limits.perKey)
-      windows.push(this.window(`${team}\u0000${method}\u0000${key}`, limits.perKey));
+      windows.push(this.window(`${team}\u0000${method}\u0000${key}`, limits.perKey, undefined));
     return windows;
   }
 
-  private window(id: string, rate: RateLimit): Window {
+  private window(id: string, rate: RateLimit, learning: Learning | undefined): Window {
     let window = this.windows.get(id);
     if (!window) {
-      window = new Window(rate);
+      window = new Window(rate, learning, this.now());
       this.windows.set(id, window);
     }
     return window;

@@ -34,7 +34,33 @@ export const schemaSql = (s: string) => `
   CREATE TABLE IF NOT EXISTS ${s}.waiters (
     key text NOT NULL, ord bigint NOT NULL, expires_at bigint NOT NULL, PRIMARY KEY (key, ord)
   );
-  CREATE INDEX IF NOT EXISTS waiters_expires_at ON ${s}.waiters (expires_at);`;
+  CREATE INDEX IF NOT EXISTS waiters_expires_at ON ${s}.waiters (expires_at);
+  CREATE TABLE IF NOT EXISTS ${s}.capacity (
+    team text NOT NULL, method text NOT NULL, expires_at bigint NOT NULL, slots integer NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS capacity_key ON ${s}.capacity (team, method, expires_at);
+  ${takeCapacitySql(s)}`;
+
+/**
+ * Grants up to p_want slots of a workspace method's allowance while those still held stay within p_limit. The
+ * advisory lock serialises instances per workspace method; each statement after it sees what the last one committed.
+ */
+const takeCapacitySql = (s: string) => `
+  CREATE OR REPLACE FUNCTION ${s}.take_capacity(p_team text, p_method text, p_want integer, p_limit integer,
+    p_hold bigint) RETURNS integer LANGUAGE plpgsql AS $$
+  DECLARE
+    now_ms bigint := (extract(epoch from clock_timestamp()) * 1000)::bigint;
+    used integer;
+    granted integer;
+  BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('slack-support-bot capacity ' || p_team || ' ' || p_method));
+    DELETE FROM ${s}.capacity WHERE team = p_team AND method = p_method AND expires_at <= now_ms;
+    SELECT coalesce(sum(slots), 0) INTO used FROM ${s}.capacity WHERE team = p_team AND method = p_method;
+    granted := least(p_want, p_limit - used);
+    IF granted <= 0 THEN RETURN 0; END IF;
+    INSERT INTO ${s}.capacity (team, method, expires_at, slots) VALUES (p_team, p_method, now_ms + p_hold, granted);
+    RETURN granted;
+  END $$;`;
 
 /** A completed claim keeps blocking redeliveries until it expires; the question, asker and writes it held go. */
 const FORGET_CLAIM = `done = true, payload = '', user_id = NULL, written = '{}'`;
@@ -89,8 +115,10 @@ export const statements = (s: string) => ({
     DELETE FROM ${s}.threads WHERE key IN (SELECT thread_key FROM ${s}.turns WHERE user_id = $1)
     RETURNING expires_at > ${NOW} AS live`,
   ping: 'SELECT 1',
+  takeCapacity: `SELECT ${s}.take_capacity($1, $2, $3, $4, $5) AS granted`,
 });
 export type Statement = keyof ReturnType<typeof statements>;
 
 /** The expiry purge: several commands, so sent as one simple (unprepared) query. */
-export const purgeSql = (s: string) => purgeStatements(NOW, s).join(';\n');
+export const purgeSql = (s: string) =>
+  [...purgeStatements(NOW, s), `DELETE FROM ${s}.capacity WHERE expires_at <= ${NOW}`].join(';\n');

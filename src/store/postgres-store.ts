@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Pool, type QueryResultRow } from 'pg';
 import type { Turn } from '../conversation/turn';
 import { StoreError } from '../errors';
+import type { CapacityLeases } from './capacity-leases';
 import type { DeskBook } from './desk-book';
 import { startPurge } from './expiry-purge';
 import { deskSchemaSql, PostgresDesk } from './postgres-desk';
@@ -16,7 +17,7 @@ type ClaimArgs = { id: string; payload: string; expiresAt: number; user: string 
 type ClaimRow = { id: string; payload: string; claimed_at: string; written: string[] };
 
 /** A store shared by several instances (`postgres://user@host/db?schema=name`); tables live in `schema`. */
-export class PostgresStore implements ThreadStore {
+export class PostgresStore implements ThreadStore, CapacityLeases {
   readonly #pool: Pool;
   readonly #sql: Record<Statement, string>;
   readonly #timer: NodeJS.Timeout;
@@ -152,6 +153,11 @@ export class PostgresStore implements ThreadStore {
 
   async ping(): Promise<void> {
     await this.#query('ping', []);
+  }
+
+  async takeCapacity(team: string, method: string, want: number, limit: number, holdMs: number): Promise<number> {
+    const args = [team, method, Math.floor(want), Math.floor(limit), Math.ceil(holdMs)];
+    return (await this.#query<{ granted: number }>('takeCapacity', args))[0].granted;
   }
 
   async close(): Promise<void> {

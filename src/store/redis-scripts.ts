@@ -84,3 +84,17 @@ for _, key in ipairs(redis.call('SMEMBERS', KEYS[1])) do
     if cjson.decode(turn).user == ARGV[4] then redis.call('DEL', ARGV[1] .. key) n = n + 1 break end
   end
 end redis.call('DEL', KEYS[1], KEYS[2]) return n`);
+
+/**
+ * KEYS: the workspace method's grants (a sorted set scored by expiry, members `slots:nonce`). ARGV: want, limit, holdMs,
+ * nonce. Grants up to `want` slots while those still held stay within `limit`; returns how many.
+ */
+export const TAKE_CAPACITY = timed(`redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ms(now))
+local used = 0
+for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do used = used + tonumber(string.match(member, '^(%d+):')) end
+local granted = math.min(tonumber(ARGV[1]), tonumber(ARGV[2]) - used)
+if granted <= 0 then return 0 end
+local expires = now + tonumber(ARGV[3])
+redis.call('ZADD', KEYS[1], ms(expires), granted .. ':' .. ARGV[4])
+redis.call('PEXPIREAT', KEYS[1], ms(expires))
+return granted`);

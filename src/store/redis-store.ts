@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createClient, type RedisClientType } from 'redis';
 import type { Turn } from '../conversation/turn';
 import { StoreError } from '../errors';
+import type { CapacityLeases } from './capacity-leases';
 import type { DeskBook } from './desk-book';
 import { RedisDesk } from './redis-desk';
 import * as scripts from './redis-scripts';
@@ -21,7 +22,7 @@ const TIMEOUT_MS = 1500;
  * A store shared by several instances (`redis://host:port/db?prefix=ssb:`); every key starts with `prefix`.
  * A thread is a list of JSON turns; claims are `SET NX PXAT` keys plus a pending set scored by the server's clock.
  */
-export class RedisStore implements ThreadStore {
+export class RedisStore implements ThreadStore, CapacityLeases {
   readonly #client: Client;
   readonly #prefix: string;
   readonly desk: DeskBook;
@@ -170,6 +171,12 @@ export class RedisStore implements ThreadStore {
     return this.#do(async () => void (await this.#client.ping()));
   }
 
+  takeCapacity(team: string, method: string, want: number, limit: number, holdMs: number): Promise<number> {
+    const keys = [this.#key('cap', `${team}:${method}`)];
+    const args = [`${Math.floor(want)}`, `${Math.floor(limit)}`, `${Math.ceil(holdMs)}`, randomUUID()];
+    return this.#do(async () => Number(await this.#script(scripts.TAKE_CAPACITY, keys, args)));
+  }
+
   async close(): Promise<void> {
     if (this.#client.isOpen) await this.#client.close();
   }
@@ -177,8 +184,9 @@ export class RedisStore implements ThreadStore {
   /**
    * `prefix` + `t:` thread list, `u:` user's threads, `c:` claim, `wr:` its written list, `uc:` user's claims,
    * `l:` lease, `w:` its waiting line, or `pending`; `n:` usage counters belong to redis-usage.ts.
+   * `l:` lease, `w:` its waiting line, `cap:` a workspace method's capacity grants, or `pending`.
    */
-  #key(kind: 't' | 'u' | 'c' | 'wr' | 'uc' | 'l' | 'w' | 'pending', id?: string): string {
+  #key(kind: 't' | 'u' | 'c' | 'wr' | 'uc' | 'l' | 'w' | 'cap' | 'pending', id?: string): string {
     return id === undefined ? `${this.#prefix}${kind}` : `${this.#prefix}${kind}:${id}`;
   }
 

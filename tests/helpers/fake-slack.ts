@@ -191,6 +191,11 @@ export class FakeSlack {
     return this.api.total429();
   }
 
+  /** Forgets the calls counted in the rate windows (a fresh minute for every workspace), keeping the recordings. */
+  clearRateWindows(): void {
+    this.limiter.clear();
+  }
+
   /** Clears recordings (calls, 429 counts, envelopes, ack latencies), rate windows and scripted faults. */
   reset(): void {
     this.api.clearRecords();

@@ -10,7 +10,7 @@ import {
   type SlackWriter,
 } from '../../src/slack/reply-types';
 import { DEFAULT_WRITE_LIMITS, type MethodLimits, WriteBudget, type WriteMethod } from '../../src/slack/write-budget';
-import { type RecordedCall, RecordingSlackClient } from '../helpers/recording-slack-client';
+import { type RecordedCall, RecordingSlackClient, rateLimitedError } from '../helpers/recording-slack-client';
 
 const CHANNEL: ReplyTarget = { team: 'T1', channel: 'C1', threadTs: '1700000000.000001', userId: 'U1', isDm: false };
 const DM: ReplyTarget = { team: 'T1', channel: 'D1', threadTs: '1700000000.000002', userId: 'U1', isDm: true };
@@ -285,7 +285,7 @@ describe('fallback to posted messages', () => {
   });
 
   it.each([
-    ['ratelimited', 'ratelimited'],
+    ['a long rate limit', rateLimitedError(30)],
     ['a connection error', Object.assign(new Error('socket hang up'), { code: 'slack_webapi_request_error' })],
   ])('does not hold a start failing with %s against the team', async (_, error) => {
     const { client, streamer } = setup();
@@ -293,6 +293,8 @@ describe('fallback to posted messages', () => {
     const first = streamer.open(CHANNEL);
     first.write('One');
     expect(await settle(first.finish())).toMatchObject({ mode: 'fallback', delivered: 'One' });
+    // A rate limit holds chat.startStream back for its Retry-After, no longer.
+    await jest.advanceTimersByTimeAsync(30_000);
     const second = streamer.open({ ...CHANNEL, threadTs: '1700000000.000011' });
     second.write('Two');
     expect(client.calls.at(-1)!.method).toBe('chat.startStream');
@@ -465,7 +467,7 @@ describe('many answers at once in one workspace', () => {
       ['chat.stopStream', 18],
       ['chat.appendStream', 90],
       ['chat.update', 45],
-      ['chat.postMessage', 150],
+      ['chat.postMessage', 300],
     ];
     for (const [method, limit] of limits) {
       const times = client.calls.filter((call) => call.method === method).map((call) => call.at);

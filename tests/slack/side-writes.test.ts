@@ -108,6 +108,15 @@ describe('status', () => {
     expect(jest.getTimerCount()).toBe(0);
   });
 
+  it('drops the status first when the workspace is under pressure, while posts still go out', async () => {
+    const { client, side, budget } = setup();
+    while (budget.tryTake(PLACE.team, 'chat.startStream')) {}
+    await settle(side.status(PLACE, 'is looking into it…'));
+    expect(await settle(side.post(PLACE, 'Sorry, one moment.'))).toBeDefined();
+    expect(client.calls.map((call) => call.method)).toEqual(['chat.postMessage']);
+    expect(budget.available(PLACE.team, 'assistant.threads.setStatus')).toBeGreaterThan(0);
+  });
+
   it('after a 429, drops statuses until the Retry-After has passed, and never rejects', async () => {
     const { client, side } = setup();
     client.failNext('assistant.threads.setStatus', rateLimitedError(10));

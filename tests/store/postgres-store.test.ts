@@ -4,6 +4,7 @@ import { StoreError } from '../../src/errors';
 import { PostgresStore } from '../../src/store/postgres-store';
 import { POSTGRES_PORT, postgresScratch, type Scratch } from '../helpers/scratch-stores';
 import { TcpProxy } from '../helpers/tcp-proxy';
+import { runCapacityContract } from './capacity-contract';
 import { runStoreContract } from './contract';
 
 // Each case gets its own schema, dropped at the end, so parallel runs never collide.
@@ -123,3 +124,6 @@ describe('postgres: outages', () => {
     await proxy.stop();
   });
 });
+
+const capacityUrl = url('capacity');
+runCapacityContract('postgres', () => PostgresStore.create(capacityUrl));

@@ -3,6 +3,7 @@ import { createClient } from 'redis';
 import { StoreError } from '../../src/errors';
 import { RedisStore } from '../../src/store/redis-store';
 import { REDIS_PORT, redisScratch, ThrowawayRedis } from '../helpers/scratch-stores';
+import { runCapacityContract } from './capacity-contract';
 import { runStoreContract } from './contract';
 
 const scratch = redisScratch('test-redis-store');
@@ -112,3 +113,5 @@ describe('redis: outages', () => {
     await store.close();
   });
 });
+
+runCapacityContract('redis', () => RedisStore.create(scratch.url()));

@@ -1,0 +1,105 @@
+import type { BusyResult } from './busy';
+import type { StoreResult } from './scenarios';
+import { fmt } from './stats';
+
+// The one-workspace section of BENCHMARKS.md: targets, the baseline bot beside each timing, many workspaces beside.
+
+export interface Section {
+  title: string;
+  headers: string[];
+  rows: string[][];
+  notes?: string[];
+}
+
+const ok = (met: boolean) => (met ? 'yes' : '**NO**');
+
+/** The Slack allowances the bot's budget and the fake's tiers assume, per workspace. */
+export const ALLOWANCES =
+  'Slack allowances assumed (per workspace, per app; the fake enforces the same): chat.startStream and ' +
+  'chat.stopStream 20 a minute (Tier 2; the bot budgets 18), chat.update, setStatus and conversations.replies 50 ' +
+  '(Tier 3; the bot budgets 45), chat.appendStream 100 (Tier 4; the bot budgets 90), chat.postMessage 1 a second ' +
+  'per channel and (the bot) 300 a minute per workspace, which the fake does not cap.';
+
+/** Targets of the busy workspace, measured on SQLite; `many` gives the many-workspace figure beside them. */
+export function busySection(results: BusyResult[], many: StoreResult | undefined): Section | undefined {
+  const bot = results.find((r) => r.kind === 'bot');
+  const base = results.find((r) => r.kind === 'sayStream');
+  if (!bot) return undefined;
+  const rows: string[][] = [];
+  const add = (measure: string, target: string, value: string, met: boolean, baseline: string, spread = '') =>
+    rows.push([measure, target, value, ok(met), baseline, spread]);
+  const ms = (value: number | undefined) => (value === undefined ? 'n/a' : `${fmt(value)} ms`);
+  const s = (value: number | undefined) => (value === undefined ? 'n/a' : `${fmt(value / 1000)} s`);
+  add(
+    'Overhead p99, 200 at once',
+    '≤ 100 ms',
+    ms(bot.b200.overhead.p99),
+    bot.b200.overhead.p99 <= 100,
+    ms(base?.b200.overhead.p99),
+    ms(many?.overhead['200'].p99),
+  );
+  add(
+    '200 at once: answered, 429s',
+    'all, 0',
+    `${bot.b200.answered}/${bot.b200.sent}, ${bot.b200.http429}`,
+    bot.b200.answered === bot.b200.sent && bot.b200.http429 === 0,
+    base ? `${base.b200.answered}/${base.b200.sent}` : 'n/a',
+  );
+  add(
+    '200 at once: last answer complete',
+    '≤ 45 s',
+    s(bot.b200.lastMs),
+    bot.b200.lastMs <= 45_000,
+    s(base?.b200.lastMs),
+  );
+  add(
+    'Overhead p99, 50 at once',
+    '',
+    ms(bot.b50.overhead.p99),
+    true,
+    ms(base?.b50.overhead.p99),
+    ms(many?.overhead['50'].p99),
+  );
+  add(
+    '50 right after 50: all answered after',
+    '',
+    s(bot.twice50.lastMs),
+    bot.twice50.answered === bot.twice50.sent && bot.twice50.http429 === 0,
+    s(base?.twice50.lastMs),
+  );
+  add(
+    `300 over a minute: question → complete p90, 429s`,
+    '≤ 10 s, 0',
+    `${s(bot.spread.p90)}, ${bot.spread.http429} (${bot.spread.answered}/${bot.spread.sent})`,
+    bot.spread.p90 <= 10_000 && bot.spread.http429 === 0 && bot.spread.answered === bot.spread.sent,
+    base ? `${s(base.spread.p90)} (${base.spread.answered}/${base.spread.sent})` : 'n/a',
+  );
+  add(
+    'Answers/s, 64 in flight, instant model',
+    'as Slack allows',
+    fmt(bot.throughput.answersPerSecond),
+    true,
+    base ? fmt(base.throughput.answersPerSecond) : 'n/a',
+    many ? fmt(many.throughput.answersPerSecond) : 'n/a',
+  );
+  add(
+    'CPU ms per answer, budget saturated',
+    '≤ 2 ms',
+    fmt(bot.throughput.cpuMsPerAnswer),
+    bot.throughput.cpuMsPerAnswer <= 2,
+    base ? fmt(base.throughput.cpuMsPerAnswer) : 'n/a',
+    many ? fmt(many.throughput.cpuMsPerAnswer) : 'n/a',
+  );
+  return {
+    title: 'One busy workspace (SQLite, Slack tiers on)',
+    headers: ['Measure', 'Target', 'This bot', 'Met', 'Baseline bot (sayStream, tiers off)', 'Many workspaces'],
+    rows,
+    notes: [
+      'Every question of a row comes from the same workspace (a fresh one per row, so one row does not inherit the ' +
+        "last one's spent allowance). The baseline is bench/say-stream-bot.ts (Bolt's sayStream(), no rate " +
+        'awareness) on the same workload in the same run, with the tiers off: with them on, Bolt pauses its whole ' +
+        'queue on each 429. Many workspaces: the per-store figures above (each question its own workspace).',
+      ALLOWANCES,
+    ],
+  };
+}
