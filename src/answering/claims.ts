@@ -1,5 +1,6 @@
 /** Claims: a message is answered once, across instances; with the store down, once per instance. */
 import type { Logger } from '../logger';
+import { OutageNotice } from '../store/outage-notice';
 import type { ClaimBook } from '../store/thread-store';
 import { describe } from './describe-error';
 
@@ -17,12 +18,16 @@ export class Claims {
   // With the store unreachable the bot still answers, without memory: claims fall back to this process alone.
   private readonly local = new Map<string, number>();
   private readonly retries = new Set<NodeJS.Timeout>();
+  // Every question of a store outage fails to complete: one warning for the outage, not one per question.
+  private readonly completions: OutageNotice;
 
   constructor(
     private readonly store: ClaimBook,
     private readonly ttlMs: number,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.completions = new OutageNotice(logger, 'could not mark a question answered yet; retrying');
+  }
 
   /** Claims message `id` for this instance; false when someone already has. `payload` is kept until complete. */
   async take(id: string, payload: string, user: string): Promise<boolean> {
@@ -69,6 +74,7 @@ export class Claims {
     const attempt = async (): Promise<void> => {
       try {
         await this.store.complete(id);
+        this.completions.ok();
         this.held.delete(id);
       } catch (err) {
         if (Date.now() + pause >= until) {
@@ -76,9 +82,7 @@ export class Claims {
           this.logger.error('could not mark a question answered', { id, error: describe(err) });
           return;
         }
-        // One line for the first failure; the retries of a store outage are not a flood of warnings.
-        const log = pause === COMPLETE_RETRY_MS ? this.logger.warn : this.logger.debug;
-        log.call(this.logger, 'could not mark a question answered yet; retrying', { id, error: describe(err) });
+        this.completions.failed(err, { id });
         const timer = setTimeout(() => {
           this.retries.delete(timer);
           void attempt();

@@ -4,6 +4,7 @@ import { OFFER_PERSON } from '../answering/wording';
 import type { Context, ContextRegistry } from '../conversation/context';
 import type { IncomingMessage } from '../conversation/incoming';
 import type { ChannelKind, DeskFlag, FeedbackRecord, QuestionRecord } from '../store/desk-book';
+import { OutageNotice } from '../store/outage-notice';
 import { HANDOFF_BUTTON } from './answer-blocks';
 import { createHandoff, type HandoffDeps } from './handoff';
 
@@ -32,6 +33,9 @@ export function kindOfChannel(channel: string): ChannelKind {
 
 export function createDesk(deps: HandoffDeps & { contexts: ContextRegistry; model: string }) {
   const { book, logger, retentionMs } = deps;
+  // Asked on every follow-up and every answer: a store outage warns once for each, not once per question.
+  const stateReads = new OutageNotice(logger, 'could not read the thread state');
+  const records = new OutageNotice(logger, 'could not store the question record');
   const keyOf = (place: Pick<DeskPlace, 'team' | 'channel' | 'threadTs'>) =>
     `${place.team}:${place.channel}:${place.threadTs}`;
 
@@ -59,9 +63,10 @@ export function createDesk(deps: HandoffDeps & { contexts: ContextRegistry; mode
     async quiet(key: string): Promise<boolean> {
       try {
         const state = await book.thread(key);
+        stateReads.ok();
         return state !== undefined && (state.steppedBack || state.handedOff || state.resolved);
       } catch (err) {
-        logger.warn('could not read the thread state', { error: describe(err) });
+        stateReads.failed(err);
         return false;
       }
     },
@@ -95,9 +100,10 @@ export function createDesk(deps: HandoffDeps & { contexts: ContextRegistry; mode
 
     /** Stores one question's record (no text). */
     async question(record: QuestionRecord): Promise<void> {
-      await book.recordQuestion({ ...record, model: deps.model }, record.at + retentionMs).catch((err: unknown) => {
-        logger.warn('could not store the question record', { error: describe(err) });
-      });
+      await book.recordQuestion({ ...record, model: deps.model }, record.at + retentionMs).then(
+        () => records.ok(),
+        (err: unknown) => records.failed(err),
+      );
     },
 
     /** Logs one clear line for each escalation channel the bot is not a member of (it could not post there). */

@@ -154,7 +154,9 @@ describe('a store outage', () => {
       });
       expect(outage.filter((e) => e.message === 'store unreachable: answering without memory')).toHaveLength(1);
       expect(outage.filter((e) => e.message === 'could not save the turn')).toHaveLength(2);
-      expect(outage.filter((e) => e.level === 'warn' || e.level === 'error').length).toBeLessThanOrEqual(8);
+      // One line per failing step of the two answers (save), and one per kind of store call for the outage (claims,
+      // history, completions, budgets, question records, Slack capacity leases): no flood.
+      expect(outage.filter((e) => e.level === 'warn' || e.level === 'error').length).toBeLessThanOrEqual(10);
 
       await proxy.start();
       cut = false;
