@@ -67,9 +67,7 @@ export async function busyWorkspace(
 ): Promise<BusyResult> {
   const tiers = kind === 'bot';
   const fakes = await startFakes(tiers ? 'tiers' : 'off');
-  // Model calls are not what this measures: enough slots that none of 200 at once waits for one.
-  const env = { MODEL_MAX_CONCURRENCY: '256' };
-  const bot = await startBot(fakes, options, { kind, storeUrl: store.url(), label: `bot-busy-${kind}`, env });
+  const bot = await startBot(fakes, options, { kind, storeUrl: store.url(), label: `bot-busy-${kind}` });
   const team = (name: string): TeamMode => ({ team: name });
   try {
     const burstPacing: Pacing = { chars: 120, ...pacing };
