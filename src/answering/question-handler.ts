@@ -4,7 +4,7 @@ import type { Context, ContextRegistry } from '../conversation/context';
 import { type IncomingMessage, messageKey, parseEvent, replyPlace, threadKey } from '../conversation/incoming';
 import { cachedInstructions } from '../conversation/prompt';
 import type { Desk } from '../desk/desk';
-import { type AnsweredQuestion, deskPlace, noticeHelper, questionRecord, wantsPerson } from '../desk/desk-questions';
+import { type AnsweredQuestion, noticeHelper, questionRecord, wantsPerson } from '../desk/desk-questions';
 import type { AttachmentDeps } from '../files/attachments';
 import type { Llm } from '../llm/llm';
 import type { Logger } from '../logger';
@@ -19,15 +19,17 @@ import { SpendBudgets, type Spending } from './budgets';
 import { Claims } from './claims';
 import { DeadlineError } from './deadline';
 import { describe, upstreamText } from './describe-error';
+import { startHandOff } from './hand-off';
 import { Jobs } from './jobs';
 import { ModelSlots } from './model-slots';
 import { type AnswerMetrics, NO_METRICS, QuestionTrack, trackReplies } from './outcomes';
+import { checkBeforeAnswer } from './pre-answer';
 import type { KnowledgeDeps } from './retrieval';
 import { alreadyAnswered, removeWritten } from './takeover';
 import type { RepliesReader } from './thread-history';
 import { ThreadLanes } from './thread-lanes';
 import { UserLimits } from './user-limits';
-import { overBudget, SORRY, TOO_LATE, TOO_MANY, withRef } from './wording';
+import { SORRY, TOO_LATE, withRef } from './wording';
 
 /** What the handler needs; built once in the composition root. */
 export interface HandlerDeps {
@@ -106,30 +108,10 @@ export function createQuestionHandler(deps: HandlerDeps) {
       return;
     }
     if (desk && wantsPerson(message, admission.context)) {
-      handOff(desk, message, admission.context, track);
+      startHandOff({ claims, jobs, lanes, desk }, message, admission.context, track);
       return;
     }
     admit(message, admission.context, admission.why, [], track, spending);
-  }
-
-  /** Asked for a person in words: no model, no answer; the handoff runs in the thread's turn like an answer. */
-  function handOff(desk: Desk, message: IncomingMessage, context: Context, track: QuestionTrack): void {
-    claims.hold(messageKey(message));
-    jobs.run(async () => {
-      const startedAt = Date.now();
-      try {
-        await lanes.run(threadKey(message), message.ts, async () => {
-          const place = deskPlace(message, context);
-          await desk.handOff({ ...place, user: message.user, latest: message.text, via: 'phrase' });
-        });
-        await desk.question(questionRecord(message, context, { outcome: 'handed_off', startedAt }));
-      } catch (err) {
-        track.log.error('handoff failed', { channel: message.channel, ts: message.ts, error: describe(err) });
-      } finally {
-        track.end('handed_off');
-        await claims.complete(messageKey(message));
-      }
-    });
   }
 
   /** The last gate before answering a claimed message, also for one taken over from a dead instance. */
@@ -144,32 +126,18 @@ export function createQuestionHandler(deps: HandlerDeps) {
     const id = messageKey(message);
     claims.hold(id);
     jobs.run(async (signal) => {
-      const admission = await gate.recheck(message, context, why);
-      if (!admission.admit) {
-        await say(message, admission.refusal, admission.why, track, 'refused');
-        return;
-      }
-      const place = limits.take(message.user);
-      if (!place.ok) {
-        track.log.info('question over the per-person limit', { channel: message.channel, ts: message.ts });
-        await say(message, place.notify ? TOO_MANY : undefined, 'over limit', track, 'rate_limited');
+      const pre = await checkBeforeAnswer({ gate, limits, budgets }, message, context, why, spending);
+      if (!pre.go) {
+        if (pre.outcome === 'rate_limited') {
+          track.log.info('question over the per-person limit', { channel: message.channel, ts: message.ts });
+        }
+        await say(message, pre.text, pre.why, track, pre.outcome);
         return;
       }
       try {
-        const budget = budgets.check(await (spending ?? budgets.read(message, admission.context)));
-        if (!budget.ok) {
-          await say(
-            message,
-            overBudget(budget.scope, budget.resetsAt),
-            `over the ${budget.scope} budget`,
-            track,
-            'over_budget',
-          );
-          return;
-        }
-        await answerClaimed(message, admission.context, why, written, signal, track);
+        await answerClaimed(message, pre.context, why, written, signal, track);
       } finally {
-        place.release();
+        pre.release();
       }
     });
   }
