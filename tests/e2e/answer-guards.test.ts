@@ -36,7 +36,7 @@ describe('answer guards', () => {
     expect(await answerIn(h.slack, 'D0OTHER', other.ts)).toBe('An answer.');
   });
 
-  it('holds model calls to MODEL_MAX_CONCURRENCY at once and answers every question, in order', async () => {
+  it('holds model calls to MODEL_MAX_CONCURRENCY at once and answers every question', async () => {
     h = await startHarness({ MODEL_MAX_CONCURRENCY: '2' });
     let most = 0;
     h.openai.respond(() => {
@@ -50,9 +50,10 @@ describe('answer guards', () => {
     const replies = await Promise.all(asked.map(({ ts }, i) => answerIn(h.slack, `D0Q${i}`, ts)));
     expect(replies).toEqual(Array(6).fill('Answered.'));
     expect(most).toBeLessThanOrEqual(2);
-    expect(h.openai.requests.map((req) => promptText(req).match(/question \d/)?.[0])).toEqual(
-      asked.map((_, i) => `question ${i}`),
-    );
+    // Each question reached the model once. (The queue's first-come order is pinned by the ModelSlots unit test:
+    // two requests released in the same moment can reach the fake over two connections in either order.)
+    const sent = h.openai.requests.map((req) => promptText(req).match(/question \d/)?.[0]);
+    expect(sent.sort()).toEqual(asked.map((_, i) => `question ${i}`));
   });
 
   it('caps the answer length by default', async () => {
