@@ -4,8 +4,8 @@ import type { Context } from '../conversation/context';
 import type { IncomingMessage } from '../conversation/incoming';
 import type { LlmUsage } from '../llm/llm';
 import type { Logger } from '../logger';
+import { OutageNotice } from '../store/outage-notice';
 import type { UsageCounters } from '../store/thread-store';
-import { describe } from './describe-error';
 
 /** Whose allowance ran out. */
 export type BudgetScope = 'user' | 'context' | 'workspace';
@@ -56,12 +56,16 @@ export class SpendBudgets {
   readonly #deps: BudgetDeps;
   readonly #now: () => number;
   readonly #admins: Set<string>;
-  #failing = false;
+  // One warning per store outage for each kind of call, not one per question.
+  readonly #reads: OutageNotice;
+  readonly #counts: OutageNotice;
 
   constructor(deps: BudgetDeps) {
     this.#deps = deps;
     this.#now = deps.now ?? Date.now;
     this.#admins = new Set(deps.admins);
+    this.#reads = new OutageNotice(deps.logger, 'could not read the daily budgets: answering anyway');
+    this.#counts = new OutageNotice(deps.logger, 'could not count tokens toward the daily budgets');
   }
 
   /**
@@ -76,8 +80,14 @@ export class SpendBudgets {
     const spending = (totals: number[] | undefined): Spending => ({ counters, totals, resetsAt: day.end });
     if (counters.length === 0) return Promise.resolve(spending([]));
     return this.#deps.counters.usage(counters.map((counter) => counter.key)).then(
-      (totals) => this.#working(spending(totals)),
-      (err: unknown) => this.#failed('could not read the daily budgets: answering anyway', err, spending(undefined)),
+      (totals) => {
+        this.#reads.ok();
+        return spending(totals);
+      },
+      (err: unknown) => {
+        this.#reads.failed(err);
+        return spending(undefined);
+      },
     );
   }
 
@@ -97,10 +107,10 @@ export class SpendBudgets {
       await Promise.all(
         counters.map((counter) => this.#deps.counters.addUsage(counter.key, tokens, day.end + GRACE_MS)),
       );
-      this.#working(undefined);
+      this.#counts.ok();
       log.debug('tokens counted toward the daily budgets', { tokens, scopes: counters.map((c) => c.scope) });
     } catch (err) {
-      this.#failed('could not count tokens toward the daily budgets', err, undefined, log);
+      this.#counts.failed(err, {}, log);
     }
   }
 
@@ -115,16 +125,5 @@ export class SpendBudgets {
     if (workspaceDaily)
       counters.push({ scope: 'workspace', key: `budget:${day}:w:${message.team}`, limit: workspaceDaily });
     return counters;
-  }
-
-  #working<T>(value: T): T {
-    this.#failing = false;
-    return value;
-  }
-
-  #failed<T>(what: string, err: unknown, value: T, log: Logger = this.#deps.logger): T {
-    if (!this.#failing) log.warn(what, { error: describe(err) });
-    this.#failing = true;
-    return value;
   }
 }

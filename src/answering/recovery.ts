@@ -1,6 +1,7 @@
 /** Heartbeats this instance's claims, and takes over questions an instance that died had accepted. */
 import type { IncomingMessage } from '../conversation/incoming';
 import type { Logger } from '../logger';
+import { OutageNotice } from '../store/outage-notice';
 import type { ClaimBook } from '../store/thread-store';
 import { describe } from './describe-error';
 import type { QuestionHandler } from './question-handler';
@@ -72,19 +73,13 @@ export function startRecovery(
   }
 
   // A store outage fails every heartbeat: one warning when they start failing, one line when they work again.
-  let failing = false;
+  const heartbeats = new OutageNotice(logger, 'heartbeat failed');
   const heartbeat = () => {
     const ids = handler.claimedIds();
     if (ids.length === 0) return;
     store.touch(ids).then(
-      () => {
-        if (failing) logger.info('heartbeats work again');
-        failing = false;
-      },
-      (err: unknown) => {
-        if (!failing) logger.warn('heartbeat failed', { error: describe(err) });
-        failing = true;
-      },
+      () => heartbeats.ok(),
+      (err: unknown) => heartbeats.failed(err),
     );
   };
   let sweeping = false;

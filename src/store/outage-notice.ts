@@ -10,11 +10,11 @@ export class OutageNotice {
     private readonly what: string,
   ) {}
 
-  /** A call failed: warns the first time, then only at debug until one succeeds. */
-  failed(err: unknown, meta: Record<string, unknown> = {}): void {
+  /** A call failed: warns the first time, then only at debug until one succeeds (`log`: e.g. an answer's own). */
+  failed(err: unknown, meta: Record<string, unknown> = {}, log: Logger = this.logger): void {
     const error = err instanceof Error ? { name: err.name, message: err.message } : { message: String(err) };
-    if (this.failing) this.logger.debug(this.what, { ...meta, error });
-    else this.logger.warn(this.what, { ...meta, error });
+    if (this.failing) log.debug(this.what, { ...meta, error });
+    else log.warn(this.what, { ...meta, error });
     this.failing = true;
   }
 
