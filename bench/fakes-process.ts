@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startFakeOpenAI } from '../tests/helpers/fake-openai';
 import { type FakeSlack, startFakeSlack } from '../tests/helpers/fake-slack';
 import type { RateLimitMode } from '../tests/helpers/fake-slack/limits';
+import { conversations } from './conversations';
 import { ready, serve } from './ipc';
 import { type Pacing, type Question, sequential, type TeamMode, Workload } from './workload';
 
@@ -177,6 +178,22 @@ const handlers = {
       http429ByMethod: { ...w.slack.rateLimited },
       lastMs: finished.length ? Math.max(...finished) : Number.NaN,
       firstTextMs: questions.flatMap((q) => (q.firstTextAt !== undefined ? [q.firstTextAt - start] : [])),
+    };
+  },
+
+  /** Conversations in one workspace, each a thread of follow-ups: question → complete answer, 429s. */
+  async conversations(args: { threads: number; turns: number; pacing: Pacing; team: string; timeoutMs: number }) {
+    const w = running();
+    const before = w.slack.total429();
+    const questions = await conversations(w, args);
+    const completeMs = questions.flatMap((q) =>
+      q.doneAt !== undefined && q.sentAt !== undefined ? [q.doneAt - q.sentAt] : [],
+    );
+    return {
+      ...report(questions),
+      expected: args.threads * args.turns,
+      completeMs,
+      http429: w.slack.total429() - before,
     };
   },
 

@@ -57,6 +57,8 @@ export async function startBot(
     nodeFlags?: string[];
     /** Extra environment for the bot, e.g. HTTP_PORT. */
     env?: Record<string, string>;
+    /** Socket Mode connections the fake must hold before this returns (2 for the second of two instances). */
+    connections?: number;
   } = {},
 ): Promise<Bot> {
   const kind = settings.kind ?? 'bot';
@@ -82,7 +84,7 @@ export async function startBot(
     },
   });
   await child.ready;
-  await fakes.call.connected(1);
+  await fakes.call.connected(settings.connections ?? 1);
   return child;
 }
 

@@ -2,6 +2,7 @@ import os from 'node:os';
 import type { BusyResult } from './busy';
 import type { botLog } from './processes';
 import { busySection, type Section } from './report-busy';
+import { instancesSection } from './report-instances';
 import {
   CONCURRENCY,
   type LoggingResult,
@@ -11,6 +12,7 @@ import {
   type StoreResult,
 } from './scenarios';
 import { fmt, fmtSummary, type Summary } from './stats';
+import type { TwoInstancesResult } from './two-instances';
 
 /** Everything one run measured. */
 export interface BenchResults {
@@ -23,6 +25,7 @@ export interface BenchResults {
   firstText: Record<'bot' | 'sayStream', { firstVisible: Summary; unmatched: number; answered: number }>;
   long: LongResult[];
   busy: BusyResult[];
+  twoInstances: TwoInstancesResult[];
   botLog: typeof botLog;
   seconds: number;
 }
@@ -335,7 +338,18 @@ function sections(r: BenchResults): Section[] {
     r.busy,
     r.perStore.find((s) => s.store === 'sqlite'),
   );
-  return [targets(r), ...(busy ? [busy] : []), stores(r), storeShare(r), trims(r), streaming(r), memory(r), logging(r)];
+  const instances = instancesSection(r.twoInstances);
+  return [
+    targets(r),
+    ...(busy ? [busy] : []),
+    ...(instances ? [instances] : []),
+    stores(r),
+    storeShare(r),
+    trims(r),
+    streaming(r),
+    memory(r),
+    logging(r),
+  ];
 }
 
 function footer(r: BenchResults): string[] {

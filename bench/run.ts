@@ -19,6 +19,7 @@ import {
   type Throughput,
 } from './scenarios';
 import { type BenchStore, memoryStore, postgresStore, redisStore, sqliteStore } from './stores';
+import { twoInstances } from './two-instances';
 
 /** V8's young generation grows to 128 MB under load by default; capped, the bot's RSS stays far lower. */
 const SMALL_YOUNG_GENERATION = ['--max-semi-space-size=16'];
@@ -98,6 +99,12 @@ async function main(): Promise<void> {
       busyWorkspace('bot', sqlite, options, pacing),
       busyWorkspace('sayStream', sqlite, options, pacing),
     ]);
+    const shared = stores.filter((store) => store.name === 'redis' || store.name === 'postgres');
+    const instances = [];
+    for (const store of shared) {
+      step(`${store.name}: two instances on one store, one workspace, Slack tiers on`);
+      instances.push(await twoInstances(store, options, pacing));
+    }
     const results: BenchResults = {
       machine: machine(loadAtStart),
       pacing,
@@ -108,6 +115,7 @@ async function main(): Promise<void> {
       firstText: { bot: firstBot, sayStream: firstSay },
       long,
       busy,
+      twoInstances: instances,
       botLog,
       seconds: (performance.now() - started) / 1000,
     };

@@ -22,6 +22,8 @@ export interface Question {
   channel: string;
   /** The thread the answer goes to: given for a follow-up, else learnt from the bot's first write. */
   threadTs?: string;
+  /** The bot's replies already in that thread when the question was asked (earlier answers of a conversation). */
+  repliesBefore: number;
   answer: string;
   script: Script;
   eventId?: string;
@@ -94,6 +96,7 @@ export class Workload {
       },
       writes: {},
       http429: 0,
+      repliesBefore: thread ? this.slack.botReplies(thread.channel, thread.threadTs).length : 0,
       done,
       finish,
     };
@@ -165,7 +168,7 @@ export class Workload {
       question.threadTs = call.args.thread_ts;
     }
     if (question.threadTs === undefined) return;
-    const replies = this.slack.botReplies(question.channel, question.threadTs);
+    const replies = this.slack.botReplies(question.channel, question.threadTs).slice(question.repliesBefore);
     const visible = replies.map((message) => message.text).join('');
     if (question.firstTextAt === undefined && /\S/.test(visible)) {
       question.firstTextAt = call.at;

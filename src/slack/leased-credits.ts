@@ -7,9 +7,18 @@ export const LEASE_MS = 5_000;
 /** After the store granted nothing (or failed), ask again no sooner than this. */
 const RETRY_MS = 250;
 
-interface Credit {
+/** One grant from the store: usable here until `usableUntil`, counted by the store until `heldUntil`. */
+interface Batch {
   count: number;
-  expiresAt: number;
+  usableUntil: number;
+  heldUntil: number;
+  /** Granted by the store (given back when unused); false when the store failed and this instance budgets alone. */
+  shared: boolean;
+}
+
+interface Credit {
+  /** Oldest first; each grant keeps its own expiry, so a new grant never stretches an older one past its hold. */
+  batches: Batch[];
   pending: boolean;
   nextAskAt: number;
 }
@@ -17,6 +26,8 @@ interface Credit {
 /**
  * Slots leased from the store per workspace and method: a call spends one on hand, and the store is asked for a few
  * more (a tenth of the allowance) while some are still left, so calls rarely wait on it: one round trip per batch.
+ * Slots still unused when their lease ends go back to the store, so the other instances can use them within the
+ * minute instead of the allowance shrinking by every slot leased and not needed.
  */
 export class LeasedCredits {
   private readonly credits = new Map<string, Credit>();
@@ -36,58 +47,80 @@ export class LeasedCredits {
   onHand(team: string, method: string, limit: number, windowMs: number): number {
     const credit = this.credit(team, method);
     const now = this.deps.now();
-    if (credit.expiresAt <= now) credit.count = 0;
+    this.expire(team, method, credit, now);
+    const count = credit.batches.reduce((sum, batch) => sum + batch.count, 0);
     const want = Math.max(1, Math.ceil(limit / 10));
-    if (credit.count * 2 <= want && !credit.pending && credit.nextAskAt <= now) {
+    if (count * 2 <= want && !credit.pending && credit.nextAskAt <= now) {
       this.ask(team, method, credit, want, limit, windowMs);
     }
-    return credit.count;
+    return count;
   }
 
-  /** Spends a slot on hand (the caller checked there was one). */
+  /** Spends a slot on hand, from the oldest grant (the caller checked there was one). */
   spend(team: string, method: string): void {
-    const credit = this.credit(team, method);
-    credit.count = Math.max(0, credit.count - 1);
+    const batch = this.credit(team, method).batches.find((candidate) => candidate.count > 0);
+    if (batch) batch.count--;
   }
 
   /** Milliseconds until the store may be asked again, when nothing is on hand. */
   retryIn(team: string, method: string): number {
     const credit = this.credit(team, method);
-    return credit.count > 0 ? 0 : Math.max(RETRY_MS, credit.nextAskAt - this.deps.now());
+    if (credit.batches.some((batch) => batch.count > 0)) return 0;
+    return Math.max(RETRY_MS, credit.nextAskAt - this.deps.now());
   }
 
   private ask(team: string, method: string, credit: Credit, want: number, limit: number, windowMs: number): void {
     credit.pending = true;
-    this.deps.leases.takeCapacity(team, method, want, limit, windowMs + LEASE_MS).then(
-      (granted) => this.granted(team, method, credit, granted),
+    // Times are taken from before the request: the store's grant is no earlier, so its hold ends no earlier.
+    const askedAt = this.deps.now();
+    const holdMs = windowMs + LEASE_MS;
+    const batch = (count: number, shared: boolean): Batch => ({
+      count,
+      usableUntil: askedAt + LEASE_MS,
+      heldUntil: askedAt + holdMs,
+      shared,
+    });
+    this.deps.leases.takeCapacity(team, method, want, limit, holdMs).then(
+      (granted) => this.granted(team, method, credit, batch(granted, true)),
       (error: unknown) => {
         // The store is down: carry on with this instance's own budget rather than stop answering.
         if (!this.warned)
           this.deps.logger?.warn('capacity leases failed; budgeting Slack writes locally', { error: String(error) });
         this.warned = true;
-        this.granted(team, method, credit, want);
+        this.granted(team, method, credit, batch(want, false));
       },
     );
   }
 
-  private granted(team: string, method: string, credit: Credit, granted: number): void {
-    const now = this.deps.now();
+  private granted(team: string, method: string, credit: Credit, batch: Batch): void {
     credit.pending = false;
-    if (credit.expiresAt <= now) credit.count = 0;
-    if (granted > 0) {
-      credit.count += granted;
-      credit.expiresAt = now + LEASE_MS;
+    if (batch.count > 0) {
+      credit.batches.push(batch);
+      // Unused slots go back when the lease ends, even if nothing here looks at this workspace again.
+      const returnAt = batch.usableUntil - this.deps.now();
+      if (batch.shared) setTimeout(() => this.expire(team, method, credit, this.deps.now()), returnAt).unref();
     } else {
-      credit.nextAskAt = now + RETRY_MS;
+      credit.nextAskAt = this.deps.now() + RETRY_MS;
     }
     this.deps.onGranted(team, method);
+  }
+
+  /** Drops grants whose lease has ended, giving their unused slots back to the store for what is left of the hold. */
+  private expire(team: string, method: string, credit: Credit, now: number): void {
+    while (credit.batches.length > 0 && credit.batches[0].usableUntil <= now) {
+      const batch = credit.batches.shift() as Batch;
+      const left = batch.heldUntil - now;
+      if (!batch.shared || batch.count === 0 || left <= 0) continue;
+      // Best effort: if the store cannot take them back, they only count a little longer.
+      this.deps.leases.returnCapacity(team, method, batch.count, left).catch(() => undefined);
+    }
   }
 
   private credit(team: string, method: string): Credit {
     const id = `${team}\u0000${method}`;
     let credit = this.credits.get(id);
     if (!credit) {
-      credit = { count: 0, expiresAt: 0, pending: false, nextAskAt: 0 };
+      credit = { batches: [], pending: false, nextAskAt: 0 };
       this.credits.set(id, credit);
     }
     return credit;

@@ -10,6 +10,11 @@ export interface CapacityLeases {
    * `holdMs` from now (by the store's clock); resolves to how many were granted, 0 when the allowance is used up.
    */
   takeCapacity(team: string, method: string, want: number, limit: number, holdMs: number): Promise<number>;
+  /**
+   * Gives back `slots` that were granted and never used: they stop counting against the limit for the next `holdMs`
+   * (what is left of their grant's hold, so that the return never outlives the grant it offsets).
+   */
+  returnCapacity(team: string, method: string, slots: number, holdMs: number): Promise<void>;
 }
 
 /** The store's capacity leases, when it is shared by instances; undefined for a process-local store. */
@@ -21,4 +26,5 @@ export function capacityLeasesOf(store: object): CapacityLeases | undefined {
 /** Leases for a store no other instance shares: every slot asked for is granted. */
 export const LOCAL_CAPACITY: CapacityLeases = {
   takeCapacity: async (_team, _method, want) => want,
+  returnCapacity: async () => {},
 };

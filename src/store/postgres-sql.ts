@@ -116,6 +116,11 @@ export const statements = (s: string) => ({
     RETURNING expires_at > ${NOW} AS live`,
   ping: 'SELECT 1',
   takeCapacity: `SELECT ${s}.take_capacity($1, $2, $3, $4, $5) AS granted`,
+  // Slots given back: a negative grant, and only while grants held at least as long cover it (never a credit).
+  returnCapacity: `INSERT INTO ${s}.capacity (team, method, expires_at, slots)
+    SELECT $1, $2, ${NOW} + $3::bigint, -($4::integer)
+    WHERE (SELECT coalesce(sum(slots), 0) FROM ${s}.capacity
+      WHERE team = $1 AND method = $2 AND expires_at >= ${NOW} + $3::bigint) >= $4::integer`,
 });
 export type Statement = keyof ReturnType<typeof statements>;
 

@@ -160,6 +160,10 @@ export class PostgresStore implements ThreadStore, CapacityLeases {
     return (await this.#query<{ granted: number }>('takeCapacity', args))[0].granted;
   }
 
+  async returnCapacity(team: string, method: string, slots: number, holdMs: number): Promise<void> {
+    await this.#query('returnCapacity', [team, method, Math.floor(holdMs), Math.floor(slots)]);
+  }
+
   async close(): Promise<void> {
     clearInterval(this.#timer);
     if (!this.#pool.ended) await this.#pool.end();

@@ -91,10 +91,22 @@ end redis.call('DEL', KEYS[1], KEYS[2]) return n`);
  */
 export const TAKE_CAPACITY = timed(`redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ms(now))
 local used = 0
-for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do used = used + tonumber(string.match(member, '^(%d+):')) end
+for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do used = used + tonumber(string.match(member, '^(-?%d+):')) end
 local granted = math.min(tonumber(ARGV[1]), tonumber(ARGV[2]) - used)
 if granted <= 0 then return 0 end
 local expires = now + tonumber(ARGV[3])
 redis.call('ZADD', KEYS[1], ms(expires), granted .. ':' .. ARGV[4])
 redis.call('PEXPIREAT', KEYS[1], ms(expires))
 return granted`);
+/**
+ * KEYS: as TAKE_CAPACITY. ARGV: slots, holdMs, nonce. Slots given back count as a negative grant for `holdMs`, and
+ * only while grants held at least that long cover them: a return never becomes a credit.
+ */
+export const RETURN_CAPACITY = timed(`local expires = now + tonumber(ARGV[2])
+local held = 0
+for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], ms(expires), '+inf')) do
+  held = held + tonumber(string.match(member, '^(-?%d+):'))
+end
+if held < tonumber(ARGV[1]) then return 0 end
+redis.call('ZADD', KEYS[1], ms(expires), '-' .. ARGV[1] .. ':' .. ARGV[3])
+return 1`);

@@ -177,6 +177,12 @@ export class RedisStore implements ThreadStore, CapacityLeases {
     return this.#do(async () => Number(await this.#script(scripts.TAKE_CAPACITY, keys, args)));
   }
 
+  returnCapacity(team: string, method: string, slots: number, holdMs: number): Promise<void> {
+    const keys = [this.#key('cap', `${team}:${method}`)];
+    const args = [`${Math.floor(slots)}`, `${Math.floor(holdMs)}`, randomUUID()];
+    return this.#do(async () => void (await this.#script(scripts.RETURN_CAPACITY, keys, args)));
+  }
+
   async close(): Promise<void> {
     if (this.#client.isOpen) await this.#client.close();
   }

@@ -44,6 +44,22 @@ export function runCapacityContract(name: string, open: () => Promise<CapacityLe
       expect(granted).toBe(45);
     });
 
+    it('counts slots given back unused no more, and only for the time they were given back for', async () => {
+      const t = team();
+      expect(await first.takeCapacity(t, 'chat.startStream', 4, 4, 60_000)).toBe(4);
+      await first.returnCapacity(t, 'chat.startStream', 3, 300);
+      expect(await second.takeCapacity(t, 'chat.startStream', 4, 4, 60_000)).toBe(3);
+      // The return has run out: the grant it offset counts in full again, so nothing is left.
+      await sleep(400);
+      expect(await second.takeCapacity(t, 'chat.startStream', 1, 4, 60_000)).toBe(0);
+    });
+
+    it('ignores slots given back when nothing is held any more', async () => {
+      const t = team();
+      await first.returnCapacity(t, 'chat.update', 5, 60_000);
+      expect(await second.takeCapacity(t, 'chat.update', 5, 2, 60_000)).toBe(2);
+    });
+
     it('gives slots back once they have been held for their time', async () => {
       const t = team();
       expect(await first.takeCapacity(t, 'chat.stopStream', 2, 2, 300)).toBe(2);
