@@ -5,7 +5,7 @@ import { busyWorkspace } from './busy';
 import { writeBenchContexts } from './context';
 import { opsCost } from './ops-cost';
 import { botLog, type RunOptions } from './processes';
-import { type BenchResults, loadAverage, machine, markdown, table } from './report';
+import { type BenchResults, footprintParts, loadAverage, machine, markdown, table } from './report';
 import {
   firstText,
   type LongResult,
@@ -154,14 +154,19 @@ async function runMemory(): Promise<void> {
   const contextsDir = writeBenchContexts();
   const sqlite = sqliteStore();
   try {
+    const memory: MemoryResult[] = [];
     for (const flags of [[], SMALL_YOUNG_GENERATION]) {
       const m = await memoryFootprint(sqlite, { contextsDir }, flags);
+      memory.push(m);
       console.log(
         `sqlite ${flags.join(' ') || '(defaults)'}: after start ${m.idleRssMb.toFixed(1)} MB, ` +
           `with 10,000 threads ${m.rssMb.toFixed(1)} MB (heap used ${m.heapMb.toFixed(1)} MB), ` +
-          `after 500 follow-ups ${m.busyRssMb.toFixed(1)} MB (V8 heap ${m.busyHeapTotalMb.toFixed(1)} MB)`,
+          `after 500 follow-ups ${m.busyRssMb.toFixed(1)} MB (V8 heap ${m.busyHeapTotalMb.toFixed(1)} MB), ` +
+          `idle 15 s later ${m.settledRssMb.toFixed(1)} MB`,
       );
     }
+    const parts = footprintParts(memory);
+    for (const line of parts) console.log(line);
     console.log(`bot warnings ${botLog.warn}, errors ${botLog.error}`);
   } finally {
     await sqlite.cleanup();
