@@ -8,6 +8,7 @@ import type { Turn } from '../src/conversation/turn';
 import { timeStore } from '../src/ops/timed-store';
 import type { ThreadStore } from '../src/store/thread-store';
 import { ready, serve } from './ipc';
+import { residentParts } from './resident';
 import { answerText, questionText } from './text';
 
 // The real bot, built by createBot exactly as src/index.ts builds it, plus a few hooks the coordinator calls.
@@ -73,8 +74,11 @@ function handlersFor(bot: Bot, timer: StoreTimer) {
       const spaces = Object.fromEntries(
         getHeapSpaceStatistics().map((space) => [space.space_name, Math.round(space.space_size / 2 ** 20)]),
       );
-      return { ...process.memoryUsage(), spaces };
+      return { ...process.memoryUsage(), spaces, parts: residentParts() };
     },
+
+    /** RSS as it is, no GC forced: what V8 has given back by itself (its memory reducer runs once allocation stops). */
+    rss: () => process.memoryUsage.rss(),
 
     timeStore: (methods: string[]) => {
       timer.on(methods);

@@ -4,7 +4,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { countTokens } from '../src/conversation/tokens';
-import { openKnowledgeBase } from '../src/knowledge';
+import { openKnowledgeBase } from '../src/knowledge/knowledge-base';
 import type { Logger } from '../src/logger';
 import { retrievalOverhead } from './knowledge-overhead';
 import { percentile } from './stats';

@@ -5,7 +5,7 @@ import { busyWorkspace } from './busy';
 import { writeBenchContexts } from './context';
 import { opsCost } from './ops-cost';
 import { botLog, type RunOptions } from './processes';
-import { type BenchResults, loadAverage, machine, markdown, table } from './report';
+import { type BenchResults, footprintParts, loadAverage, machine, markdown, table } from './report';
 import {
   firstText,
   type LongResult,
@@ -25,7 +25,8 @@ import { twoInstances } from './two-instances';
 const SMALL_YOUNG_GENERATION = ['--max-semi-space-size=16'];
 
 const USAGE = `npm run bench -- [--ttft ms] [--tps tokens/s] [--stores memory,sqlite,redis,postgres] [--profile dir] [--out file]
-  npm run bench -- --only opsCost   (the ops server's cost alone, printed, BENCHMARKS.md untouched)`;
+  npm run bench -- --only opsCost   (the ops server's cost alone, printed, BENCHMARKS.md untouched)
+  npm run bench -- --only memory    (the SQLite RSS rows alone, printed, BENCHMARKS.md untouched)`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -44,7 +45,8 @@ async function main(): Promise<void> {
     return;
   }
   if (values.only === 'opsCost') return runOpsCost();
-  if (values.only !== undefined) throw new Error(`--only knows opsCost, not ${values.only}\n${USAGE}`);
+  if (values.only === 'memory') return runMemory();
+  if (values.only !== undefined) throw new Error(`--only knows opsCost and memory, not ${values.only}\n${USAGE}`);
   const started = performance.now();
   const loadAtStart = loadAverage();
   const pacing: ModelPacing = { ttftMs: Number(values.ttft), tokensPerSecond: Number(values.tps) };
@@ -151,6 +153,31 @@ async function runOpsCost(): Promise<void> {
       `load average at start ${loadAtStart}, at end ${loadAverage()}; bot warnings ${botLog.warn}, errors ${botLog.error}`,
     );
   } finally {
+    rmSync(contextsDir, { recursive: true, force: true });
+  }
+}
+
+/** The SQLite RSS rows alone (defaults, then a capped young generation), as the full run measures them. */
+async function runMemory(): Promise<void> {
+  const contextsDir = writeBenchContexts();
+  const sqlite = sqliteStore();
+  try {
+    const memory: MemoryResult[] = [];
+    for (const flags of [[], SMALL_YOUNG_GENERATION]) {
+      const m = await memoryFootprint(sqlite, { contextsDir }, flags);
+      memory.push(m);
+      console.log(
+        `sqlite ${flags.join(' ') || '(defaults)'}: after start ${m.idleRssMb.toFixed(1)} MB, ` +
+          `with 10,000 threads ${m.rssMb.toFixed(1)} MB (heap used ${m.heapMb.toFixed(1)} MB), ` +
+          `after 500 follow-ups ${m.busyRssMb.toFixed(1)} MB (V8 heap ${m.busyHeapTotalMb.toFixed(1)} MB), ` +
+          `idle 15 s later ${m.settledRssMb.toFixed(1)} MB`,
+      );
+    }
+    const parts = footprintParts(memory);
+    for (const line of parts) console.log(line);
+    console.log(`bot warnings ${botLog.warn}, errors ${botLog.error}`);
+  } finally {
+    await sqlite.cleanup();
     rmSync(contextsDir, { recursive: true, force: true });
   }
 }

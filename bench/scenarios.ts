@@ -157,6 +157,9 @@ export async function loggingCost(store: BenchStore, options: RunOptions) {
  * RSS after start; with 10,000 stored threads (the bot idle); and after 500 follow-up questions answered in 500 of
  * those threads, 20 at a time (history loaded and trimmed, and V8's young generation grown by the allocation rate).
  */
+/** V8's memory reducer gives memory back ~8 s after allocation stops; 15 s leaves it time to have run. */
+const SETTLE_MS = 15_000;
+
 export async function memoryFootprint(store: BenchStore, options: RunOptions, nodeFlags: string[] = []) {
   const fakes = await startFakes();
   const label = `bot-rss-${store.name}${nodeFlags.length ? '-flags' : ''}`;
@@ -173,12 +176,16 @@ export async function memoryFootprint(store: BenchStore, options: RunOptions, no
     }));
     const followUps = await fakes.call.followUps({ threads, pacing: INSTANT, concurrency: 20 });
     const busy = await bot.call.memory();
+    await sleep(SETTLE_MS);
+    const settled = await bot.call.rss();
     const mb = (bytes: number) => bytes / 2 ** 20;
     return {
       store: store.name,
       nodeFlags,
       idleRssMb: mb(idle.rss),
       rssMb: mb(stored.rss),
+      settledRssMb: mb(settled),
+      parts: stored.parts,
       heapMb: mb(stored.heapUsed),
       busyRssMb: mb(busy.rss),
       busyHeapTotalMb: mb(busy.heapTotal),

@@ -14,7 +14,7 @@ import { createOpenAiLlm } from './llm/openai-llm';
 import { type AppLogger, createLogger, type Logger, toSlackLogger } from './logger';
 import { type OpsServer, pingStore, type ReadinessChecks, startOpsServer } from './ops/http-server';
 import { meterLlm } from './ops/metered-llm';
-import { createMetrics, type Metrics } from './ops/metrics';
+import { createMetrics, type Metrics, NO_METRICS } from './ops/metrics';
 import { loadPrices } from './ops/prices';
 import { timeStore } from './ops/timed-store';
 import { MemberDirectory } from './slack/member-directory';
@@ -39,7 +39,7 @@ export interface Bot {
   sideWriter: SideWriter;
   logger: Logger;
   botUserId: string;
-  /** This bot's metrics (served on /metrics when HTTP_PORT is set). */
+  /** This bot's metrics, served on /metrics when HTTP_PORT is set; counting nothing when it is not. */
   metrics: Metrics;
   /** The port the ops server listens on while started with HTTP_PORT set, else undefined. */
   httpPort(): number | undefined;
@@ -61,7 +61,8 @@ export interface BotOptions {
 export async function createBot(config: Config, options: BotOptions = {}): Promise<Bot> {
   const logger = options.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const prices = loadPrices(config.modelPricesFile);
-  const metrics = createMetrics({ prices });
+  // Without an ops server nothing reads the metrics: counting them would only cost memory and CPU.
+  const metrics = config.http.port === undefined ? NO_METRICS : createMetrics({ prices });
   const slackLogger = toSlackLogger(logger);
   const contexts = await loadContexts(config.contextsDir, logger);
   let rawStore: ThreadStore | undefined;

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logger';
-import { openKnowledgeBase } from './knowledge-base';
+import type * as KnowledgeBaseModule from './knowledge-base';
 import type { Embed, ReadPdf } from './passage';
 
 /** What the library opens folders with; built once in the composition root. */
@@ -17,7 +17,7 @@ export interface KnowledgeLibraryOptions {
 }
 
 /** An open folder; `idle()` resolves once re-indexing and embedding have caught up (tests, benchmarks). */
-export type OpenKnowledgeBase = Awaited<ReturnType<typeof openKnowledgeBase>>;
+export type OpenKnowledgeBase = Awaited<ReturnType<typeof KnowledgeBaseModule.openKnowledgeBase>>;
 
 /** The open knowledge bases, by folder. */
 export interface KnowledgeLibrary {
@@ -51,6 +51,8 @@ export function createKnowledgeLibrary(options: KnowledgeLibraryOptions): Knowle
       await mkdir(options.cacheDir, { recursive: true });
       embeddingCacheFile = path.join(options.cacheDir, cacheFileName(dir, embed.model));
     }
+    // Loaded with the first folder: search, indexing and document parsing cost nothing to a bot without knowledge.
+    const { openKnowledgeBase } = require('./knowledge-base') as typeof KnowledgeBaseModule;
     return openKnowledgeBase({ dir, logger, embed, embeddingCacheFile, readPdf });
   };
 

@@ -1,5 +1,5 @@
 /** The bot's Prometheus metrics: one private registry behind a small typed facade the rest of the code calls. */
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type * as PromClient from 'prom-client';
 import type { LlmUsage } from '../llm/llm';
 import { billedTokens, DEFAULT_PRICES, estimateCost, type PriceTable } from './prices';
 
@@ -21,8 +21,6 @@ export type SlackCallResult = 'ok' | 'rate_limited' | 'error';
 
 /** What the bot reports; every method is a bound function, safe to pass around as a callback. */
 export interface Metrics {
-  /** The registry behind `/metrics`. */
-  readonly registry: Registry;
   /** One question ended with this outcome. */
   question(outcome: QuestionOutcome): void;
   /** Seconds from the question's arrival to the first words the asker could see. */
@@ -58,8 +56,27 @@ const PREFIX = 'support_bot_';
 const ANSWER_BUCKETS = [0.5, 1, 2, 3, 5, 8, 13, 20, 30, 60, 120, 180];
 const STORE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
-/** Builds the metrics on a registry of their own, so that several bots (or tests) in one process never clash. */
+/** Metrics that count nothing: what a bot without an ops server (HTTP_PORT unset) reports to, at no cost. */
+export const NO_METRICS: Metrics = {
+  contentType: 'text/plain; version=0.0.4; charset=utf-8',
+  question() {},
+  firstVisible() {},
+  answered() {},
+  modelUsage() {},
+  slackCall() {},
+  storeOp() {},
+  inFlight() {},
+  socketReconnect() {},
+  socketConnected() {},
+  text: async () => '',
+};
+
+/**
+ * Builds the metrics on a registry of their own, so that several bots (or tests) in one process never clash.
+ * prom-client (with its dependencies, several MB of RSS) is loaded here, only by a bot that serves /metrics.
+ */
 export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } = require('prom-client') as typeof PromClient;
   const registry = new Registry();
   const registers = [registry];
   const prices = options.prices ?? DEFAULT_PRICES;
@@ -122,7 +139,6 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   });
 
   return {
-    registry,
     contentType: registry.contentType,
     question: (outcome) => questions.inc({ outcome }),
     firstVisible: (seconds) => firstVisible.observe(seconds),

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { openKnowledgeBase } from '../../src/knowledge';
+import { openKnowledgeBase } from '../../src/knowledge/knowledge-base';
 import { recordingLogger } from '../helpers/recording-logger';
 
 const root = path.join(__dirname, '../..');

@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { openKnowledgeBase } from '../../src/knowledge';
+import { openKnowledgeBase } from '../../src/knowledge/knowledge-base';
 import { createEmbedder } from '../../src/llm/openai-embedder';
 import { bagOfWordsVector, type FakeOpenAI, startFakeOpenAI } from '../helpers/fake-openai';
 import { recordingLogger } from '../helpers/recording-logger';

@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { openKnowledgeBase } from '../../src/knowledge';
+import { openKnowledgeBase } from '../../src/knowledge/knowledge-base';
 import type { KnowledgeBase } from '../../src/knowledge/passage';
 import { recordingLogger } from '../helpers/recording-logger';
 import { scratchDir } from '../helpers/scratch-dir';
