@@ -8,6 +8,7 @@ import type { Turn } from '../src/conversation/turn';
 import { timeStore } from '../src/ops/timed-store';
 import type { ThreadStore } from '../src/store/thread-store';
 import { ready, serve } from './ipc';
+import { profileStart, profileStop } from './phase-profile';
 import { answerText, questionText } from './text';
 
 // The real bot, built by createBot exactly as src/index.ts builds it, plus a few hooks the coordinator calls.
@@ -137,6 +138,9 @@ function handlersFor(bot: Bot, timer: StoreTimer) {
       const used = process.cpuUsage(start);
       return (used.user + used.system) / lines;
     },
+
+    profileStart,
+    profileStop,
 
     stop: async () => {
       await bot.stop();

@@ -24,6 +24,14 @@ export interface Throughput {
   fakesCpuMsPerAnswer: number;
   answered: number;
   unfinished: number;
+  /** Each measured window: answers, answers/s, bot CPU ms per answer. */
+  windows: { answered: number; rate: number; cpuMs: number }[];
+  /**
+   * Bot CPU per answer over the loop's whole life, from its start until the last question in flight was answered (or
+   * the settle time ran out): with the Slack budget spent, a window may hold the work of questions that then wait, or
+   * only waiting; over the whole loop, every answer's work is counted once, and so is whatever waiting costs.
+   */
+  wholeCpuMsPerAnswer: number;
 }
 
 /** Questions kept in flight while measuring throughput. */
@@ -37,7 +45,9 @@ export async function throughput(
   concurrency: number,
   windows = WINDOWS,
   teams: TeamMode = 'unique',
+  settleMs = 30_000,
 ): Promise<Throughput> {
+  const begin = await bot.call.usage();
   await fakes.call.loopStart({ concurrency, pacing: INSTANT, teams });
   await sleep(1_500);
   const marks = [await Promise.all([bot.call.usage(), fakes.call.loopMark()])];
@@ -45,7 +55,8 @@ export async function throughput(
     await sleep(WINDOW_MS);
     marks.push(await Promise.all([bot.call.usage(), fakes.call.loopMark()]));
   }
-  const { unfinished } = await fakes.call.loopStop();
+  const { unfinished } = await fakes.call.loopStop({ settleMs });
+  const [end, total] = await Promise.all([bot.call.usage(), fakes.call.loopMark()]);
   const cpu = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000;
   const measured = marks.slice(1).map(([u1, m1], n) => {
     const [u0, m0] = marks[n];
@@ -64,6 +75,8 @@ export async function throughput(
     fakesCpuMsPerAnswer: median(measured.map((w) => w.fakesCpuMs)),
     answered: measured.reduce((sum, w) => sum + w.answered, 0),
     unfinished,
+    windows: measured.map(({ answered, rate, cpuMs }) => ({ answered, rate, cpuMs })),
+    wholeCpuMsPerAnswer: (cpu(end.cpu) - cpu(begin.cpu)) / total.answered,
   };
 }
 
