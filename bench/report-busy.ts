@@ -111,7 +111,7 @@ export function busySection(results: BusyResult[], many: StoreResult | undefined
         "last one's spent allowance). The baseline is bench/say-stream-bot.ts (Bolt's sayStream(), no rate " +
         'awareness) on the same workload in the same run, with the tiers off: with them on, Bolt pauses its whole ' +
         'queue on each 429. Many workspaces: the per-store figures above (each question its own workspace).',
-      "CPU per answer, budget saturated: the bot's CPU from the start of the 64-in-flight run until its last " +
+      "CPU per answer, budget saturated: the bot's CPU from the end of the 64-in-flight run's warm-up until its last " +
         "question was answered, per answer. The workspace's chat.postMessage minute is spent within seconds, and " +
         'the questions then in flight wait for it to free: a window of the run may hold their work without their ' +
         'answers, or only waiting, so per-window figures (the row below it) swing with how fast the allowance went.',

@@ -27,9 +27,9 @@ export interface Throughput {
   /** Each measured window: answers, answers/s, bot CPU ms per answer. */
   windows: { answered: number; rate: number; cpuMs: number }[];
   /**
-   * Bot CPU per answer over the loop's whole life, from its start until the last question in flight was answered (or
-   * the settle time ran out): with the Slack budget spent, a window may hold the work of questions that then wait, or
-   * only waiting; over the whole loop, every answer's work is counted once, and so is whatever waiting costs.
+   * Bot CPU per answer from the first window's start (after the warm-up) until the last question in flight was
+   * answered (or the settle time ran out): with the Slack budget spent, a window may hold the work of questions that
+   * then wait, or only waiting; to the end, each answer's work is counted with it, and so is whatever waiting costs.
    */
   wholeCpuMsPerAnswer: number;
 }
@@ -47,7 +47,6 @@ export async function throughput(
   teams: TeamMode = 'unique',
   settleMs = 30_000,
 ): Promise<Throughput> {
-  const begin = await bot.call.usage();
   await fakes.call.loopStart({ concurrency, pacing: INSTANT, teams });
   await sleep(1_500);
   const marks = [await Promise.all([bot.call.usage(), fakes.call.loopMark()])];
@@ -76,7 +75,7 @@ export async function throughput(
     answered: measured.reduce((sum, w) => sum + w.answered, 0),
     unfinished,
     windows: measured.map(({ answered, rate, cpuMs }) => ({ answered, rate, cpuMs })),
-    wholeCpuMsPerAnswer: (cpu(end.cpu) - cpu(begin.cpu)) / total.answered,
+    wholeCpuMsPerAnswer: (cpu(end.cpu) - cpu(marks[0][0].cpu)) / (total.answered - marks[0][1].answered),
   };
 }
 
