@@ -8,6 +8,7 @@ import type { Turn } from '../src/conversation/turn';
 import { timeStore } from '../src/ops/timed-store';
 import type { ThreadStore } from '../src/store/thread-store';
 import { ready, serve } from './ipc';
+import { profileStart, profileStop } from './phase-profile';
 import { residentParts } from './resident';
 import { answerText, questionText } from './text';
 
@@ -141,6 +142,9 @@ function handlersFor(bot: Bot, timer: StoreTimer) {
       const used = process.cpuUsage(start);
       return (used.user + used.system) / lines;
     },
+
+    profileStart,
+    profileStop,
 
     stop: async () => {
       await bot.stop();

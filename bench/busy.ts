@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { type RunOptions, startBot, startFakes, stopAll } from './processes';
 import { type ModelPacing, type Throughput, throughput } from './scenarios';
 import { percentile, type Summary, summarize } from './stats';
@@ -9,6 +10,11 @@ import type { Pacing, TeamMode } from './workload';
 
 /** Questions in flight for the one-workspace throughput run (the issue's "64 in flight"). */
 export const BUSY_CONCURRENCY = 64;
+/**
+ * How long the saturated run waits for its last questions: they wait for the workspace's chat.postMessage minute
+ * (spent in the run's first seconds) to free, so that every question's work is counted against an answer.
+ */
+const SATURATED_SETTLE_MS = 75_000;
 /** Answers of 2,000 characters over ~5 s of model time: 500 four-character tokens at 100 a second. */
 const LONG: Omit<Pacing, 'ttftMs'> = { chars: 2_000, tokensPerSecond: 100 };
 
@@ -27,11 +33,17 @@ export interface BusyResult {
   tiers: boolean;
   b50: BurstFigures;
   b200: BurstFigures;
-  /** 50, then 50 more right away: time until all 100 answered in full. */
-  twice50: BurstFigures;
+  /** 50, then 50 more right away: time until all 100 answered in full (not measured in a quick run). */
+  twice50?: BurstFigures;
   throughput: Throughput;
-  /** 300 questions over a minute: question → complete answer. */
-  spread: { complete: Summary; p90: number; sent: number; answered: number; http429: number };
+  /** 300 questions over a minute: question → complete answer (not measured in a quick run). */
+  spread?: { complete: Summary; p90: number; sent: number; answered: number; http429: number };
+}
+
+/** What to measure: `quick` skips the two slow parts (50 after 50, 300 over a minute) to iterate on the others. */
+export interface BusyOptions {
+  spreadCount?: number;
+  quick?: boolean;
 }
 
 function figures(run: {
@@ -63,12 +75,23 @@ export async function busyWorkspace(
   store: BenchStore,
   options: RunOptions,
   pacing: ModelPacing,
-  spreadCount = 300,
+  { spreadCount = 300, quick = false }: BusyOptions = {},
 ): Promise<BusyResult> {
   const tiers = kind === 'bot';
   const fakes = await startFakes(tiers ? 'tiers' : 'off');
   const bot = await startBot(fakes, options, { kind, storeUrl: store.url(), label: `bot-busy-${kind}` });
   const team = (name: string): TeamMode => ({ team: name });
+  // With --profile, the 200 burst and the throughput run each get a CPU profile of their own.
+  const profiled = async <T>(phase: string, run: () => Promise<T>): Promise<T> => {
+    if (!options.profileDir || kind !== 'bot') return run();
+    mkdirSync(options.profileDir, { recursive: true });
+    await bot.call.profileStart();
+    try {
+      return await run();
+    } finally {
+      await bot.call.profileStop(`${options.profileDir}/busy-${phase}.cpuprofile`);
+    }
+  };
   try {
     const burstPacing: Pacing = { chars: 120, ...pacing };
     // Warm-up (the fake's rate windows are cleared after it, so the measured runs start with the whole allowance).
@@ -77,17 +100,18 @@ export async function busyWorkspace(
     await fresh();
     const b50 = await fakes.call.burst({ count: 50, repeats: 1, pacing: burstPacing, teams: team('TBUSY50') });
     await fresh();
-    const b200 = await fakes.call.burst({ count: 200, repeats: 1, pacing: burstPacing, teams: team('TBUSY200') });
+    const b200 = await profiled('b200', () =>
+      fakes.call.burst({ count: 200, repeats: 1, pacing: burstPacing, teams: team('TBUSY200') }),
+    );
     await fresh();
-    const twice50 = await fakes.call.burst({
-      count: 50,
-      repeats: 2,
-      pacing: burstPacing,
-      teams: team('TBUSY2X50'),
-      gapMs: 0,
-    });
+    const twice50 = quick
+      ? undefined
+      : await fakes.call.burst({ count: 50, repeats: 2, pacing: burstPacing, teams: team('TBUSY2X50'), gapMs: 0 });
     await fresh();
-    const rate = await throughput(fakes, bot, BUSY_CONCURRENCY, 2, team('TBUSYRATE'));
+    const rate = await profiled('throughput', () =>
+      throughput(fakes, bot, BUSY_CONCURRENCY, 2, team('TBUSYRATE'), SATURATED_SETTLE_MS),
+    );
+    if (quick) return { kind, tiers, b50: figures(b50), b200: figures(b200), throughput: rate };
     await fresh();
     const spread = await fakes.call.spread({
       count: spreadCount,
@@ -101,7 +125,7 @@ export async function busyWorkspace(
       tiers,
       b50: figures(b50),
       b200: figures(b200),
-      twice50: figures(twice50),
+      ...(twice50 ? { twice50: figures(twice50) } : {}),
       throughput: rate,
       spread: {
         complete: summarize(spread.completeMs),

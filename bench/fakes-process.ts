@@ -125,10 +125,11 @@ const handlers = {
   loopMark() {
     return { answered: loop.answered, at: performance.now(), cpu: process.cpuUsage() };
   },
-  async loopStop() {
+  /** Stops asking; waits up to `settleMs` (default 30 s) for the questions still in flight. */
+  async loopStop(args: { settleMs?: number } = {}) {
     loop.on = false;
     const inFlight = [...loop.inFlight];
-    const finished = await running().settle(inFlight, 30_000);
+    const finished = await running().settle(inFlight, args.settleMs ?? 30_000);
     return { unfinished: inFlight.length - finished };
   },
 

@@ -10,6 +10,8 @@ export interface RunOptions {
   contextsDir: string;
   /** Write a V8 CPU profile of every bot process into this directory (node --cpu-prof). */
   profileDir?: string;
+  /** With profileDir: profile only the phases that ask for it (bench/phase-profile.ts), not the whole process. */
+  phasesOnly?: boolean;
 }
 
 /** What the bot processes logged at warn and above, for the report's sanity check. */
@@ -63,7 +65,7 @@ export async function startBot(
 ): Promise<Bot> {
   const kind = settings.kind ?? 'bot';
   const execArgv = ['--expose-gc', ...(settings.nodeFlags ?? [])];
-  if (options.profileDir && kind === 'bot') {
+  if (options.profileDir && !options.phasesOnly && kind === 'bot') {
     mkdirSync(options.profileDir, { recursive: true });
     execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${settings.label}.cpuprofile`);
   }

@@ -60,20 +60,25 @@ export function busySection(results: BusyResult[], many: StoreResult | undefined
     ms(base?.b50.overhead.p99),
     ms(many?.overhead['50'].p99),
   );
-  add(
-    '50 right after 50: all answered after',
-    '',
-    s(bot.twice50.lastMs),
-    bot.twice50.answered === bot.twice50.sent && bot.twice50.http429 === 0,
-    s(base?.twice50.lastMs),
-  );
-  add(
-    `300 over a minute: question → complete p90, 429s`,
-    '≤ 10 s, 0',
-    `${s(bot.spread.p90)}, ${bot.spread.http429} (${bot.spread.answered}/${bot.spread.sent})`,
-    bot.spread.p90 <= 10_000 && bot.spread.http429 === 0 && bot.spread.answered === bot.spread.sent,
-    base ? `${s(base.spread.p90)} (${base.spread.answered}/${base.spread.sent})` : 'n/a',
-  );
+  if (bot.twice50) {
+    add(
+      '50 right after 50: all answered after',
+      '',
+      s(bot.twice50.lastMs),
+      bot.twice50.answered === bot.twice50.sent && bot.twice50.http429 === 0,
+      s(base?.twice50?.lastMs),
+    );
+  }
+  if (bot.spread) {
+    const spread = base?.spread;
+    add(
+      `300 over a minute: question → complete p90, 429s`,
+      '≤ 10 s, 0',
+      `${s(bot.spread.p90)}, ${bot.spread.http429} (${bot.spread.answered}/${bot.spread.sent})`,
+      bot.spread.p90 <= 10_000 && bot.spread.http429 === 0 && bot.spread.answered === bot.spread.sent,
+      spread ? `${s(spread.p90)} (${spread.answered}/${spread.sent})` : 'n/a',
+    );
+  }
   add(
     'Answers/s, 64 in flight, instant model',
     'as Slack allows',
@@ -83,12 +88,19 @@ export function busySection(results: BusyResult[], many: StoreResult | undefined
     many ? fmt(many.throughput.answersPerSecond) : 'n/a',
   );
   add(
-    'CPU ms per answer, budget saturated',
+    'CPU ms per answer, budget saturated (whole run)',
     '≤ 2 ms',
-    fmt(bot.throughput.cpuMsPerAnswer),
-    bot.throughput.cpuMsPerAnswer <= 2,
-    base ? fmt(base.throughput.cpuMsPerAnswer) : 'n/a',
+    fmt(bot.throughput.wholeCpuMsPerAnswer),
+    bot.throughput.wholeCpuMsPerAnswer <= 2,
+    base ? fmt(base.throughput.wholeCpuMsPerAnswer) : 'n/a',
     many ? fmt(many.throughput.cpuMsPerAnswer) : 'n/a',
+  );
+  add(
+    'CPU ms per answer, best-rate window',
+    '',
+    fmt(bot.throughput.cpuMsPerAnswer),
+    true,
+    base ? fmt(base.throughput.cpuMsPerAnswer) : 'n/a',
   );
   return {
     title: 'One busy workspace (SQLite, Slack tiers on)',
@@ -99,6 +111,10 @@ export function busySection(results: BusyResult[], many: StoreResult | undefined
         "last one's spent allowance). The baseline is bench/say-stream-bot.ts (Bolt's sayStream(), no rate " +
         'awareness) on the same workload in the same run, with the tiers off: with them on, Bolt pauses its whole ' +
         'queue on each 429. Many workspaces: the per-store figures above (each question its own workspace).',
+      "CPU per answer, budget saturated: the bot's CPU from the end of the 64-in-flight run's warm-up until its last " +
+        "question was answered, per answer. The workspace's chat.postMessage minute is spent within seconds, and " +
+        'the questions then in flight wait for it to free: a window of the run may hold their work without their ' +
+        'answers, or only waiting, so per-window figures (the row below it) swing with how fast the allowance went.',
       ALLOWANCES,
     ],
   };

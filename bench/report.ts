@@ -390,17 +390,18 @@ function footer(r: BenchResults): string[] {
   return lines;
 }
 
+/** One section as a plain-text table, with a blank line before it. */
+export function plainSection(section: Section): string[] {
+  const widths = section.headers.map((h, i) => Math.max(h.length, ...section.rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (c ?? '').padEnd(widths[i])).join('  ');
+  const out = ['', section.title, line(section.headers), widths.map((w) => '-'.repeat(w)).join('  ')];
+  for (const row of section.rows) out.push(line(row.map((c) => c.replaceAll('**', ''))));
+  return out;
+}
+
 /** Plain-text tables for the terminal. */
 export function table(r: BenchResults): string {
-  const out: string[] = [];
-  for (const section of sections(r)) {
-    const widths = section.headers.map((h, i) =>
-      Math.max(h.length, ...section.rows.map((row) => (row[i] ?? '').length)),
-    );
-    const line = (cells: string[]) => cells.map((c, i) => (c ?? '').padEnd(widths[i])).join('  ');
-    out.push('', section.title, line(section.headers), widths.map((w) => '-'.repeat(w)).join('  '));
-    for (const row of section.rows) out.push(line(row.map((c) => c.replaceAll('**', ''))));
-  }
+  const out = sections(r).flatMap(plainSection);
   out.push('', ...footer(r));
   return out.join('\n');
 }

@@ -6,6 +6,7 @@ import { writeBenchContexts } from './context';
 import { opsCost } from './ops-cost';
 import { botLog, type RunOptions } from './processes';
 import { type BenchResults, footprintParts, loadAverage, machine, markdown, table } from './report';
+import { runBusy } from './run-busy';
 import {
   firstText,
   type LongResult,
@@ -26,7 +27,9 @@ const SMALL_YOUNG_GENERATION = ['--max-semi-space-size=16'];
 
 const USAGE = `npm run bench -- [--ttft ms] [--tps tokens/s] [--stores memory,sqlite,redis,postgres] [--profile dir] [--out file]
   npm run bench -- --only opsCost   (the ops server's cost alone, printed, BENCHMARKS.md untouched)
-  npm run bench -- --only memory    (the SQLite RSS rows alone, printed, BENCHMARKS.md untouched)`;
+  npm run bench -- --only memory    (the SQLite RSS rows alone, printed, BENCHMARKS.md untouched)
+  npm run bench -- --only busy [--quick] [--kinds bot,sayStream] [--repeats n] [--profile dir]
+    (the one-busy-workspace section alone on SQLite, printed; --quick skips 50-after-50 and 300-over-a-minute)`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -38,18 +41,26 @@ async function main(): Promise<void> {
       out: { type: 'string', default: 'BENCHMARKS.md' },
       help: { type: 'boolean', default: false },
       only: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      kinds: { type: 'string', default: 'bot,sayStream' },
+      repeats: { type: 'string', default: '1' },
     },
   });
   if (values.help) {
     console.log(USAGE);
     return;
   }
+  const pacing: ModelPacing = { ttftMs: Number(values.ttft), tokensPerSecond: Number(values.tps) };
   if (values.only === 'opsCost') return runOpsCost();
   if (values.only === 'memory') return runMemory();
-  if (values.only !== undefined) throw new Error(`--only knows opsCost and memory, not ${values.only}\n${USAGE}`);
+  if (values.only === 'busy') {
+    const kinds = values.kinds.split(',').filter((k): k is 'bot' | 'sayStream' => k === 'bot' || k === 'sayStream');
+    const profileDir = values.profile && path.resolve(values.profile);
+    return runBusy(pacing, { kinds, quick: values.quick, repeats: Number(values.repeats), profileDir });
+  }
+  if (values.only !== undefined) throw new Error(`--only knows opsCost, memory and busy, not ${values.only}\n${USAGE}`);
   const started = performance.now();
   const loadAtStart = loadAverage();
-  const pacing: ModelPacing = { ttftMs: Number(values.ttft), tokensPerSecond: Number(values.tps) };
   const contextsDir = writeBenchContexts();
   const options: RunOptions = { contextsDir, profileDir: values.profile && path.resolve(values.profile) };
   const wanted = new Set(values.stores.split(','));

@@ -24,6 +24,14 @@ export interface Throughput {
   fakesCpuMsPerAnswer: number;
   answered: number;
   unfinished: number;
+  /** Each measured window: answers, answers/s, bot CPU ms per answer. */
+  windows: { answered: number; rate: number; cpuMs: number }[];
+  /**
+   * Bot CPU per answer from the first window's start (after the warm-up) until the last question in flight was
+   * answered (or the settle time ran out): with the Slack budget spent, a window may hold the work of questions that
+   * then wait, or only waiting; to the end, each answer's work is counted with it, and so is whatever waiting costs.
+   */
+  wholeCpuMsPerAnswer: number;
 }
 
 /** Questions kept in flight while measuring throughput. */
@@ -37,6 +45,7 @@ export async function throughput(
   concurrency: number,
   windows = WINDOWS,
   teams: TeamMode = 'unique',
+  settleMs = 30_000,
 ): Promise<Throughput> {
   await fakes.call.loopStart({ concurrency, pacing: INSTANT, teams });
   await sleep(1_500);
@@ -45,7 +54,8 @@ export async function throughput(
     await sleep(WINDOW_MS);
     marks.push(await Promise.all([bot.call.usage(), fakes.call.loopMark()]));
   }
-  const { unfinished } = await fakes.call.loopStop();
+  const { unfinished } = await fakes.call.loopStop({ settleMs });
+  const [end, total] = await Promise.all([bot.call.usage(), fakes.call.loopMark()]);
   const cpu = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000;
   const measured = marks.slice(1).map(([u1, m1], n) => {
     const [u0, m0] = marks[n];
@@ -64,6 +74,8 @@ export async function throughput(
     fakesCpuMsPerAnswer: median(measured.map((w) => w.fakesCpuMs)),
     answered: measured.reduce((sum, w) => sum + w.answered, 0),
     unfinished,
+    windows: measured.map(({ answered, rate, cpuMs }) => ({ answered, rate, cpuMs })),
+    wholeCpuMsPerAnswer: (cpu(end.cpu) - cpu(marks[0][0].cpu)) / (total.answered - marks[0][1].answered),
   };
 }
 

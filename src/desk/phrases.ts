@@ -37,12 +37,28 @@ function normalise(text: string): string {
     .trim();
 }
 
+/** Phrases as matched: normalised, padded with spaces (whole words), empty ones left out. */
+function matchable(phrases: readonly string[]): string[] {
+  return phrases.map(normalise).flatMap((wanted) => (wanted === '' ? [] : [` ${wanted} `]));
+}
+
+// Every question is checked: the phrases are normalised once (a context's, once per list), not once per question.
+const DEFAULT_MATCHABLE = matchable(DEFAULT_HANDOFF_PHRASES);
+const extraMatchable = new WeakMap<readonly string[], string[]>();
+
+function matchableExtra(extra: readonly string[]): string[] {
+  let found = extraMatchable.get(extra);
+  if (!found) {
+    found = matchable(extra);
+    extraMatchable.set(extra, found);
+  }
+  return found;
+}
+
 /** True when `text` asks for a person, by the default phrases or the context's `extra` ones (as whole words). */
 export function asksForPerson(text: string, extra: readonly string[] = []): boolean {
   const said = ` ${normalise(text)} `;
   if (SOMEONE_FROM.test(said)) return true;
-  return [...DEFAULT_HANDOFF_PHRASES, ...extra].some((phrase) => {
-    const wanted = normalise(phrase);
-    return wanted !== '' && said.includes(` ${wanted} `);
-  });
+  const has = (wanted: string) => said.includes(wanted);
+  return DEFAULT_MATCHABLE.some(has) || (extra.length > 0 && matchableExtra(extra).some(has));
 }

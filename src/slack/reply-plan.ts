@@ -104,7 +104,9 @@ function planOpen(state: ReplyState, ctx: PlanContext): ReplyStep {
   const finalUpdate = last ? null : budget.reserve(team, 'chat.update');
   if (!last && !finalUpdate) {
     // Saturated: no update slot to finish a message with, so each message is posted whole once the model is done.
-    if (!state.ending) return IDLE;
+    // Meanwhile the reply waits in the budget's line for an update slot instead of planning again on every delta:
+    // woken when one frees (to post and reserve its final update), or by the end of the answer.
+    if (!state.ending) return waitForSlot(ctx, 'chat.update');
     if (!budget.tryTake(team, 'chat.postMessage', channel)) return waitForSlot(ctx, 'chat.postMessage', channel);
     state.usedFallback = true;
     const piece = text + close;

@@ -87,9 +87,10 @@ describe('with the update tier full too (saturated)', () => {
     expect(budget.pressure('T1')).toBe('saturated');
     const { state, plan, accept } = reply();
     addText(state, 'The whole ');
-    expect(plan()).toEqual({ kind: 'idle' });
+    // Waiting in the budget's line for an update slot: the budget keeps the one timer, the reply none.
+    expect(plan()).toMatchObject({ kind: 'wait', method: 'chat.update' });
     addText(state, 'answer.');
-    expect(plan()).toEqual({ kind: 'idle' });
+    expect(plan()).toMatchObject({ kind: 'wait', method: 'chat.update' });
     endReply(state, ['feedback'], undefined);
     const post = plan();
     expect(post).toMatchObject({ kind: 'post', text: 'The whole answer.', blocks: ['feedback'], finalUpdate: null });

@@ -486,6 +486,23 @@ describe('many answers at once in one workspace', () => {
       expect(client.callsFor(target.channel, target.threadTs)[0].at - start).toBeLessThan(6_000);
     expect(jest.getTimerCount()).toBe(0);
   });
+
+  it('lets a reply wait for a write slot without planning again on every delta, and shows its words once one frees', async () => {
+    const { client, budget, streamer } = setup();
+    for (const method of ['chat.startStream', 'chat.update'] as const) while (budget.tryTake('T1', method)) {}
+    const pressure = jest.spyOn(budget, 'pressure');
+    const reply = streamer.open(CHANNEL);
+    for (let n = 0; n < 100; n++) reply.write(`word${n} `);
+    expect(pressure.mock.calls.length).toBeLessThanOrEqual(1);
+    expect(client.calls).toEqual([]);
+    // The minute that spent the update slots passes: the reply posts what it has, without a new delta to prompt it.
+    await jest.advanceTimersByTimeAsync(61_000);
+    expect(client.calls.map((call) => call.method)).toEqual(['chat.postMessage']);
+    reply.write('done.');
+    const answer = `${Array.from({ length: 100 }, (_, n) => `word${n} `).join('')}done.`;
+    expect(await settle(reply.finish())).toMatchObject({ delivered: answer });
+    expect(threadTexts(client, CHANNEL)).toEqual([answer]);
+  });
 });
 
 describe('SlackWriter', () => {
