@@ -61,8 +61,8 @@ const handlers = {
   },
 
   /** One question at a time, each answered before the next. */
-  async sequential(args: { count: number; pacing: Pacing; gapMs: number }) {
-    return report(await sequential(running(), args.count, args.pacing, args.gapMs, 'unique'));
+  async sequential(args: { count: number; pacing: Pacing; gapMs: number; teams?: TeamMode }) {
+    return report(await sequential(running(), args.count, args.pacing, args.gapMs, args.teams ?? 'unique'));
   },
 
   /**

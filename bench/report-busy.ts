@@ -80,41 +80,35 @@ export function busySection(results: BusyResult[], many: StoreResult | undefined
     );
   }
   add(
-    'Answers/s, 64 in flight, instant model',
+    'Answers/s, 64 in flight, instant model, until the last is answered',
     'as Slack allows',
-    fmt(bot.throughput.answersPerSecond),
+    `${fmt(bot.throughput.wholeAnswersPerSecond)} (${bot.throughput.answeredInRun} answers)`,
     true,
-    base ? fmt(base.throughput.answersPerSecond) : 'n/a',
+    base ? fmt(base.throughput.wholeAnswersPerSecond) : 'n/a',
     many ? fmt(many.throughput.answersPerSecond) : 'n/a',
   );
   add(
-    'CPU ms per answer, budget saturated (whole run)',
+    'CPU ms per answer, budget saturated (same run)',
     '≤ 2 ms',
     fmt(bot.throughput.wholeCpuMsPerAnswer),
     bot.throughput.wholeCpuMsPerAnswer <= 2,
     base ? fmt(base.throughput.wholeCpuMsPerAnswer) : 'n/a',
     many ? fmt(many.throughput.cpuMsPerAnswer) : 'n/a',
   );
-  add(
-    'CPU ms per answer, best-rate window',
-    '',
-    fmt(bot.throughput.cpuMsPerAnswer),
-    true,
-    base ? fmt(base.throughput.cpuMsPerAnswer) : 'n/a',
-  );
   return {
     title: 'One busy workspace (SQLite, Slack tiers on)',
     headers: ['Measure', 'Target', 'This bot', 'Met', 'Baseline bot (sayStream, tiers off)', 'Many workspaces'],
     rows,
     notes: [
-      'Every question of a row comes from the same workspace (a fresh one per row, so one row does not inherit the ' +
-        "last one's spent allowance). The baseline is bench/say-stream-bot.ts (Bolt's sayStream(), no rate " +
-        'awareness) on the same workload in the same run, with the tiers off: with them on, Bolt pauses its whole ' +
-        'queue on each 429. Many workspaces: the per-store figures above (each question its own workspace).',
-      "CPU per answer, budget saturated: the bot's CPU from the end of the 64-in-flight run's warm-up until its last " +
-        "question was answered, per answer. The workspace's chat.postMessage minute is spent within seconds, and " +
-        'the questions then in flight wait for it to free: a window of the run may hold their work without their ' +
-        'answers, or only waiting, so per-window figures (the row below it) swing with how fast the allowance went.',
+      'Every question of a row comes from the same workspace (a fresh one per burst, so one burst does not inherit ' +
+        "the last one's spent allowance). Bursts are pooled as in the many-workspace figures (4 of 50, 3 of 200) " +
+        'after the same warm-up (40 questions one by one, a burst of 200). The baseline is bench/say-stream-bot.ts ' +
+        "(Bolt's sayStream(), no rate awareness) on the same workload in the same run, with the tiers off: with them " +
+        'on, Bolt pauses its whole queue on each 429. Many workspaces: the per-store figures above.',
+      '64 in flight: an instant model, 64 questions always in flight for 6.5 s, then every question asked answered; ' +
+        "answers/s and CPU per answer over that whole time (the bot's process.cpuUsage()). The workspace's " +
+        'chat.postMessage allowance (300 a minute) is spent within seconds and the questions then in flight wait for ' +
+        'the next minute, so this counts every answer with its work and with whatever waiting costs.',
       ALLOWANCES,
     ],
   };

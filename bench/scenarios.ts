@@ -27,11 +27,15 @@ export interface Throughput {
   /** Each measured window: answers, answers/s, bot CPU ms per answer. */
   windows: { answered: number; rate: number; cpuMs: number }[];
   /**
-   * Bot CPU per answer from the first window's start (after the warm-up) until the last question in flight was
-   * answered (or the settle time ran out): with the Slack budget spent, a window may hold the work of questions that
-   * then wait, or only waiting; to the end, each answer's work is counted with it, and so is whatever waiting costs.
+   * Bot CPU per answer from the loop's first question until the last one was answered (or the settle time ran out).
+   * With the Slack budget spent early (one workspace), windows hold either answers whose writes come a minute later
+   * or only waiting: over the whole run every answer's work is counted with it, and so is what the waiting costs.
    */
   wholeCpuMsPerAnswer: number;
+  /** Answers from the loop's first question until the last answer, per second of that time. */
+  wholeAnswersPerSecond: number;
+  /** Answers in that time. */
+  answeredInRun: number;
 }
 
 /** Questions kept in flight while measuring throughput. */
@@ -47,6 +51,7 @@ export async function throughput(
   teams: TeamMode = 'unique',
   settleMs = 30_000,
 ): Promise<Throughput> {
+  const [startUsage, startMark] = await Promise.all([bot.call.usage(), fakes.call.loopMark()]);
   await fakes.call.loopStart({ concurrency, pacing: INSTANT, teams });
   await sleep(1_500);
   const marks = [await Promise.all([bot.call.usage(), fakes.call.loopMark()])];
@@ -75,7 +80,10 @@ export async function throughput(
     answered: measured.reduce((sum, w) => sum + w.answered, 0),
     unfinished,
     windows: measured.map(({ answered, rate, cpuMs }) => ({ answered, rate, cpuMs })),
-    wholeCpuMsPerAnswer: (cpu(end.cpu) - cpu(marks[0][0].cpu)) / (total.answered - marks[0][1].answered),
+    // loopStart counts answers from 0, so `total.answered` is the whole run's.
+    wholeCpuMsPerAnswer: (cpu(end.cpu) - cpu(startUsage.cpu)) / total.answered,
+    wholeAnswersPerSecond: total.answered / ((total.at - startMark.at) / 1000),
+    answeredInRun: total.answered,
   };
 }
 
