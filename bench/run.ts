@@ -180,6 +180,7 @@ async function runMemory(): Promise<void> {
       console.log(
         `sqlite ${flags.join(' ') || '(defaults)'}: after start ${m.idleRssMb.toFixed(1)} MB, ` +
           `with 10,000 threads ${m.rssMb.toFixed(1)} MB (heap used ${m.heapMb.toFixed(1)} MB), ` +
+          `15 s later ${m.storedSettledRssMb.toFixed(1)} MB, ` +
           `after 500 follow-ups ${m.busyRssMb.toFixed(1)} MB (V8 heap ${m.busyHeapTotalMb.toFixed(1)} MB), ` +
           `idle 15 s later ${m.settledRssMb.toFixed(1)} MB`,
       );
