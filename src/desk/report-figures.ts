@@ -93,17 +93,23 @@ export function deskFigures(records: DeskRecords, prices: PriceTable, defaultMod
       cachedTokens: q.tokensCached,
       outputTokens: q.tokensOut,
     });
+  // Button clicks and reactions carry no channel type, so their records guess it from the id ("D…" is a DM, the
+  // rest a channel); a question record has the message's own. Where one exists, it says what the channel is.
+  const channelKinds = new Map(records.questions.map((q) => [q.channel, q.channelKind]));
+  const threadKinds = new Map(records.questions.map((q) => [q.thread, q.channelKind]));
+  const feedbackKind = (f: FeedbackRecord) => channelKinds.get(f.channel) ?? kindOfChannel(f.channel);
+  const threadKind = (t: DeskThread) => threadKinds.get(t.key) ?? t.channelKind;
   const groups = new Set([
     ...all.questions.map((q) => `${q.context}\u0000${q.channelKind}`),
-    ...all.feedback.map((f) => `${f.context}\u0000${kindOfChannel(f.channel)}`),
-    ...all.threads.map((t) => `${t.context}\u0000${t.channelKind}`),
+    ...all.feedback.map((f) => `${f.context}\u0000${feedbackKind(f)}`),
+    ...all.threads.map((t) => `${t.context}\u0000${threadKind(t)}`),
   ]);
   const rows = [...groups].sort().map((group) => {
     const [name, kind] = group.split('\u0000') as [string, ChannelKind];
     const part: DeskRecords = {
       questions: all.questions.filter((q) => q.context === name && q.channelKind === kind),
-      feedback: all.feedback.filter((f) => f.context === name && kindOfChannel(f.channel) === kind),
-      threads: all.threads.filter((t) => t.context === name && t.channelKind === kind),
+      feedback: all.feedback.filter((f) => f.context === name && feedbackKind(f) === kind),
+      threads: all.threads.filter((t) => t.context === name && threadKind(t) === kind),
     };
     return row(name, kind, part, cost);
   });
