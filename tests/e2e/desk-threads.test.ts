@@ -4,7 +4,7 @@ import { RESOLVED_REACTION } from '../../src/desk/desk';
 import { FEEDBACK_ACTION_ID } from '../../src/slack/feedback';
 import { click, DESK_CONTEXTS } from './desk-helpers';
 import { type Harness, startHarness, writeContexts } from './harness';
-import { answerIn, settle } from './replies';
+import { answerIn, eventually, settle } from './replies';
 
 const BOT = 'UBOT';
 
@@ -168,14 +168,3 @@ describe('the desk in a thread: stepping back, resolution, feedback, records, Ho
     expect(line).toMatchObject({ level: 'warn', channel: 'C0ESC' });
   });
 });
-
-/** Polls `read` until `ok` holds (the store is written after the reply goes out). */
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (performance.now() > deadline) throw new Error('eventually: timed out');
-    await settle(20);
-  }
-}

@@ -7,6 +7,7 @@ import { png } from '../helpers/file-world';
 import { tinyPdf } from '../helpers/tiny-pdf';
 import { ask, BOT, decoded, MARK, screenshot } from './file-questions';
 import { type Harness, startHarness } from './harness';
+import { eventually } from './replies';
 
 describe('files with the Responses API', () => {
   let h: Harness;
@@ -194,7 +195,11 @@ describe('files with the Responses API', () => {
       { name: 'app.log', mimetype: 'text/plain', bytes: Buffer.from(MARK.log) },
       screenshot('shot.png'),
     ]);
-    const stored = await h.bot.store.load(`${h.slack.teamId}:D0FILES9:${ts}`);
+    // The turn is saved just after the answer's last write: wait for it rather than race it.
+    const stored = await eventually(
+      () => h.bot.store.load(`${h.slack.teamId}:D0FILES9:${ts}`),
+      (turns) => turns.some((turn) => turn.role === 'user'),
+    );
     const question = stored.find((turn) => turn.role === 'user');
     expect(question?.files?.map((file) => file.name)).toEqual(['app.log', 'shot.png']);
     expect(question?.text).toBe('my log');

@@ -33,3 +33,14 @@ export function textsSent(slack: FakeSlack): string[] {
 
 /** Waits a little so that anything the bot would still do (a late answer) has happened. */
 export const settle = (ms = 200) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `read` until `ok` holds (the store is written after the reply goes out). */
+export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (performance.now() > deadline) throw new Error('eventually: timed out');
+    await settle(20);
+  }
+}
