@@ -11,7 +11,8 @@ export interface Section {
   notes?: string[];
 }
 
-const ok = (met: boolean) => (met ? 'yes' : '**NO**');
+/** A table cell saying whether a target was met. */
+export const ok = (met: boolean) => (met ? 'yes' : '**NO**');
 
 /** The Slack allowances the bot's budget and the fake's tiers assume, per workspace. */
 export const ALLOWANCES =

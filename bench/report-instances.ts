@@ -1,8 +1,7 @@
-import type { Section } from './report-busy';
+import { ok, type Section } from './report-busy';
 import { fmt } from './stats';
 import type { TwoInstancesResult } from './two-instances';
 
-const ok = (met: boolean) => (met ? 'yes' : '**NO**');
 const s = (ms: number) => `${fmt(ms / 1000)} s`;
 
 /** Two instances on one shared store answering one workspace: the allowance shared, every answer delivered. */

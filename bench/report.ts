@@ -3,6 +3,8 @@ import type { BusyResult } from './busy';
 import type { botLog } from './processes';
 import { busySection, type Section } from './report-busy';
 import { instancesSection } from './report-instances';
+import { loggingSection, memorySection } from './report-memory';
+import { targetsSection } from './report-targets';
 import {
   CONCURRENCY,
   type LoggingResult,
@@ -51,114 +53,7 @@ export function machine(loadAtStart: string): Record<string, string> {
   };
 }
 
-const ok = (met: boolean) => (met ? 'yes' : '**NO**');
 const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : 'n/a');
-
-function targets(r: BenchResults): Section {
-  const sqlite = r.perStore.find((s) => s.store === 'sqlite') ?? r.perStore[0];
-  const others = (pick: (s: StoreResult) => number) =>
-    r.perStore
-      .filter((s) => s !== sqlite)
-      .map((s) => `${s.store} ${fmt(pick(s))}`)
-      .join(', ');
-  const bot = r.firstText.bot.firstVisible;
-  const apart = r.long.find((l) => l.kind === 'bot' && l.count === 3);
-  const tiers = r.long.find((l) => l.kind === 'bot' && l.count === 50);
-  const rows: string[][] = [];
-  const add = (measure: string, target: string, value: number, met: boolean, unit: string, extra = '') =>
-    rows.push([measure, target, `${fmt(value)}${unit}`, ok(met), extra]);
-  if (sqlite) {
-    add(
-      'Socket Mode ack p99 (sequential)',
-      '≤ 5 ms',
-      sqlite.ack.p99,
-      sqlite.ack.p99 <= 5,
-      ' ms',
-      others((s) => s.ack.p99),
-    );
-    const one = sqlite.overhead['1'];
-    add(
-      'Overhead p50, one conversation',
-      '≤ 2 ms',
-      one.p50,
-      one.p50 <= 2,
-      ' ms',
-      others((s) => s.overhead['1'].p50),
-    );
-    add(
-      'Overhead p99, one conversation',
-      '≤ 5 ms',
-      one.p99,
-      one.p99 <= 5,
-      ' ms',
-      others((s) => s.overhead['1'].p99),
-    );
-    const burst = sqlite.overhead['200'];
-    add(
-      'Overhead p99, 200 at once',
-      '≤ 100 ms',
-      burst.p99,
-      burst.p99 <= 100,
-      ' ms',
-      others((s) => s.overhead['200'].p99),
-    );
-  }
-  add('First token → first visible text p50', '≤ 100 ms', bot.p50, bot.p50 <= 100, ' ms');
-  add('First token → first visible text p99', '≤ 250 ms', bot.p99, bot.p99 <= 250, ' ms');
-  if (apart) add('Slack writes, 2,000-char answer over 10 s', '≤ 12', apart.maxWrites, apart.maxWrites <= 12, '');
-  if (tiers) {
-    add('HTTP 429s, 50 answers at once, Slack tiers', '0', tiers.http429, tiers.http429 === 0, '');
-    rows.push([
-      'Answers delivered in full (of 50)',
-      'all',
-      `${tiers.complete}/50, last after ${fmt(tiers.lastMs / 1000)} s`,
-      ok(tiers.complete === 50),
-      '',
-    ]);
-  }
-  if (sqlite) {
-    const rate = sqlite.throughput.answersPerSecond;
-    add(
-      'Answers/s, instant model, SQLite',
-      '≥ 500',
-      rate,
-      rate >= 500,
-      '',
-      others((s) => s.throughput.answersPerSecond),
-    );
-  }
-  const plain = r.memory.filter((m) => m.nodeFlags.length === 0);
-  const footprint = plain.find((m) => m.store === 'sqlite');
-  if (footprint) {
-    // The memory store keeps every thread on the heap by design; it is shown alongside, not held to the target.
-    const alongside = plain.filter((m) => m !== footprint).map((m) => `${m.store} ${fmt(m.rssMb)} MB; `);
-    add(
-      'RSS with 10,000 threads, between questions',
-      '≤ 120 MB',
-      footprint.storedSettledRssMb,
-      footprint.storedSettledRssMb <= 120,
-      ' MB',
-      `right after writing them ${fmt(footprint.rssMb)} MB; ${alongside.join('')}after 500 follow-ups ` +
-        `${fmt(footprint.busyRssMb)} MB, idle 15 s later ${fmt(footprint.settledRssMb)} MB`,
-    );
-  }
-  if (sqlite) {
-    const trim = sqlite.trim['1000'].total;
-    add(
-      'Load + trim a 1,000-turn thread, p99',
-      '≤ 10 ms',
-      trim.p99,
-      trim.p99 <= 10,
-      ' ms',
-      others((s) => s.trim['1000'].total.p99),
-    );
-  }
-  return {
-    title: 'Targets (measured on SQLite, the default store; other stores alongside)',
-    headers: ['Measure', 'Target', 'Measured', 'Met', 'Other stores'],
-    rows,
-  };
-}
 
 function stores(r: BenchResults): Section {
   const memory = r.perStore.find((s) => s.store === 'memory');
@@ -292,78 +187,6 @@ function streaming(r: BenchResults): Section {
   };
 }
 
-function memory(r: BenchResults): Section {
-  return {
-    title: 'Memory: RSS of the bot process after a full GC',
-    headers: [
-      'Store',
-      'node flags',
-      'after start',
-      'with 10,000 threads',
-      'with them, 15 s later (no GC forced)',
-      'idle 15 s after the follow-ups',
-      'heap used',
-      'after 500 follow-ups',
-    ],
-    rows: r.memory.map((m) => [
-      m.store,
-      m.nodeFlags.join(' ') || '(defaults)',
-      `${fmt(m.idleRssMb)} MB`,
-      `${fmt(m.rssMb)} MB`,
-      `${fmt(m.storedSettledRssMb)} MB`,
-      `${fmt(m.settledRssMb)} MB`,
-      `${fmt(m.heapMb)} MB`,
-      `${fmt(m.busyRssMb)} MB (V8 heap ${fmt(m.busyHeapTotalMb)} MB)`,
-    ]),
-    notes: [
-      'Each thread: 2 exchanges (questions of ~150 and answers of 1,000 characters), written straight into the ' +
-        "bot's store; then 500 follow-up questions answered through Slack in 500 of those threads, 20 at a time.",
-      "After a burst of work V8's young generation has grown (by default up to 128 MB on this machine) and stays " +
-        'so; `--max-semi-space-size=16` caps it at 32 MB. "15 s later": RSS read with no GC forced, once the memory ' +
-        'reducer of V8 (~8 s after allocation stops) has shrunk the young generation again: what a bot holding that ' +
-        'many threads costs between questions (the target is read there; a real bot gathers its threads over weeks, ' +
-        'not in the seconds the bench writes them in).',
-      ...footprintParts(r.memory),
-    ],
-  };
-}
-
-/** Where the SQLite bot's megabytes with 10,000 threads are, as the bot process measured them. */
-export function footprintParts(memory: MemoryResult[]): string[] {
-  const footprint = memory.find((m) => m.store === 'sqlite' && m.nodeFlags.length === 0);
-  const parts = footprint?.parts;
-  if (!parts) return [];
-  const mb = (bytes: number) => `${fmt(bytes / 2 ** 20)} MB`;
-  return [
-    `SQLite with 10,000 threads, ${fmt(footprint.rssMb)} MB: the node executable's pages ${mb(parts.executable)} ` +
-      `(its code, V8's built-ins, ICU data; ~33 MB in a bare \`node\`), the V8 heap ${mb(parts.v8Heap)} (young ` +
-      `generation ${mb(parts.young)}; the rest mostly the code of @slack/bolt, socket-mode with undici, openai, ` +
-      `winston, zod and yaml, ~1–7 MB each, and the bot's own), other native memory ${mb(parts.other)} (SQLite, ` +
-      'sockets, thread stacks, libraries). The threads themselves live in the SQLite file, not in memory.',
-  ];
-}
-
-function logging(r: BenchResults): Section {
-  const { warn, info, lineMicros } = r.logging;
-  return {
-    title: 'Logging cost (SQLite, instant model, two bots measured by turns)',
-    headers: ['LOG_LEVEL', 'Answers/s best (median)', 'CPU ms / answer'],
-    rows: [
-      ['warn', `${fmt(warn.answersPerSecond)} (${fmt(warn.medianAnswersPerSecond)})`, fmt(warn.cpuMsPerAnswer)],
-      [
-        'info: one "answered" line per answer, to a pipe',
-        `${fmt(info.answersPerSecond)} (${fmt(info.medianAnswersPerSecond)})`,
-        fmt(info.cpuMsPerAnswer),
-      ],
-    ],
-    notes: [
-      `One such line, written through the bot's logger to its stdout (a pipe): ${fmt(lineMicros)} µs of CPU, ` +
-        `${fmt((100 * lineMicros) / 1000 / warn.cpuMsPerAnswer)} % of an answer's CPU; the difference between ` +
-        'the two rows above is mostly the noise of a shared machine.',
-    ],
-  };
-}
-
 function sections(r: BenchResults): Section[] {
   const busy = busySection(
     r.busy,
@@ -371,15 +194,15 @@ function sections(r: BenchResults): Section[] {
   );
   const instances = instancesSection(r.twoInstances);
   return [
-    targets(r),
+    targetsSection(r),
     ...(busy ? [busy] : []),
     ...(instances ? [instances] : []),
     stores(r),
     storeShare(r),
     trims(r),
     streaming(r),
-    memory(r),
-    logging(r),
+    memorySection(r),
+    loggingSection(r),
   ];
 }
 

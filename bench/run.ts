@@ -5,7 +5,8 @@ import { busyWorkspace } from './busy';
 import { writeBenchContexts } from './context';
 import { opsCost } from './ops-cost';
 import { botLog, type RunOptions } from './processes';
-import { type BenchResults, footprintParts, loadAverage, machine, markdown, table } from './report';
+import { type BenchResults, loadAverage, machine, markdown, table } from './report';
+import { footprintParts } from './report-memory';
 import { runBusy } from './run-busy';
 import {
   firstText,
