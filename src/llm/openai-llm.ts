@@ -1,6 +1,7 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import type { CompletionUsage } from 'openai/resources/completions';
-import type { ResponseUsage } from 'openai/resources/responses/responses';
+import type { ResponseStreamEvent, ResponseUsage } from 'openai/resources/responses/responses';
 import { Agent } from 'undici';
 import { LlmError } from '../errors';
 import { IdleWatchdog } from './idle-watchdog';
@@ -28,7 +29,13 @@ export interface OpenAiLlmOptions {
 }
 
 type DoneEvent = Extract<LlmEvent, { type: 'done' }>;
-type Deltas = AsyncGenerator<LlmEvent, DoneEvent | undefined, undefined>;
+
+/** A started model stream: its text deltas (undefined for events without text), then how it ended. */
+interface ModelStream {
+  deltas: AsyncIterable<string | undefined>;
+  /** Once the deltas are read: the end the server reported, if it reported one. */
+  done(): DoneEvent | undefined;
+}
 
 /**
  * How long an idle connection to the model server is kept for the next question. undici's default (4 s, when the
@@ -53,7 +60,7 @@ export function createOpenAiLlm(options: OpenAiLlmOptions): Llm & { close(): Pro
     maxRetries: options.maxRetries,
     fetch: requestFetch(agent),
   });
-  const read = options.api === 'responses' ? readResponses : readChat;
+  const open = options.api === 'responses' ? openResponses : openChat;
 
   return {
     async *stream(original, { signal }) {
@@ -62,9 +69,9 @@ export function createOpenAiLlm(options: OpenAiLlmOptions): Llm & { close(): Pro
       let visionRejected = false;
       let watchdog = new IdleWatchdog(options.idleTimeoutMs, signal);
       try {
-        let done: DoneEvent | undefined;
+        let model: ModelStream;
         try {
-          done = yield* read(client, options, request, watchdog);
+          model = await open(client, options, request, watchdog);
         } catch (error) {
           // A text-only model answers 400 to image parts before streaming anything: ask once more without them.
           if (signal.aborted || !hasImages(request) || !isBadRequest(error)) throw error;
@@ -72,8 +79,11 @@ export function createOpenAiLlm(options: OpenAiLlmOptions): Llm & { close(): Pro
           watchdog = new IdleWatchdog(options.idleTimeoutMs, signal);
           request = withoutImages(request);
           visionRejected = true;
-          done = yield* read(client, options, request, watchdog);
+          model = await open(client, options, request, watchdog);
         }
+        // One generator (this one) between the SDK's stream and the caller: each layer costs per delta.
+        for await (const text of model.deltas) if (text !== undefined) yield { type: 'delta', text };
+        const done = model.done();
         if (signal.aborted) return;
         if (done) {
           yield visionRejected ? { ...done, visionRejected } : done;
@@ -103,12 +113,12 @@ export function createOpenAiLlm(options: OpenAiLlmOptions): Llm & { close(): Pro
   };
 }
 
-async function* readResponses(
+async function openResponses(
   client: OpenAI,
   options: OpenAiLlmOptions,
   request: LlmRequest,
   watchdog: IdleWatchdog,
-): Deltas {
+): Promise<ModelStream> {
   const events = await client.responses.create(
     {
       model: options.model,
@@ -126,11 +136,10 @@ async function* readResponses(
     { signal: watchdog.signal },
   );
   let done: DoneEvent | undefined;
-  for await (const event of watchdog.watch(events)) {
+  const textOf = (event: ResponseStreamEvent): string | undefined => {
     switch (event.type) {
       case 'response.output_text.delta':
-        yield { type: 'delta', text: event.delta };
-        break;
+        return event.delta;
       case 'response.completed':
         done = { type: 'done', usage: fromResponseUsage(event.response.usage) };
         break;
@@ -140,16 +149,17 @@ async function* readResponses(
       case 'response.failed':
         throw new LlmError('server', event.response.error?.message ?? 'The response failed');
     }
-  }
-  return done;
+    return undefined;
+  };
+  return { deltas: watchdog.watch(events, textOf), done: () => done };
 }
 
-async function* readChat(
+async function openChat(
   client: OpenAI,
   options: OpenAiLlmOptions,
   request: LlmRequest,
   watchdog: IdleWatchdog,
-): Deltas {
+): Promise<ModelStream> {
   const chunks = await client.chat.completions.create(
     {
       model: options.model,
@@ -169,14 +179,17 @@ async function* readChat(
   );
   let finish: string | undefined;
   let usage: LlmUsage | undefined;
-  for await (const chunk of watchdog.watch(chunks)) {
+  const textOf = (chunk: ChatCompletionChunk): string | undefined => {
     const choice = chunk.choices[0];
-    if (choice?.delta?.content) yield { type: 'delta', text: choice.delta.content };
     if (choice?.finish_reason) finish = choice.finish_reason;
     if (chunk.usage) usage = fromCompletionUsage(chunk.usage);
-  }
-  if (finish === undefined) return undefined;
-  return finish === 'length' ? { type: 'done', usage, truncated: true } : { type: 'done', usage };
+    return choice?.delta?.content || undefined;
+  };
+  const done = (): DoneEvent | undefined => {
+    if (finish === undefined) return undefined;
+    return finish === 'length' ? { type: 'done', usage, truncated: true } : { type: 'done', usage };
+  };
+  return { deltas: watchdog.watch(chunks, textOf), done };
 }
 
 function fromResponseUsage(usage: ResponseUsage | undefined | null): LlmUsage | undefined {
