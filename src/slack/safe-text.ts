@@ -1,4 +1,4 @@
-import { REDACTED, redactSecrets, TOKEN_CHAR } from '../secrets';
+import { REDACTED, redactSecrets } from '../secrets';
 import type { ReplyStream, ReplyStreamer } from './reply-types';
 
 export { REDACTED };
@@ -8,6 +8,22 @@ const MAX_HELD = 256;
 /** Text fit to post: token-shaped words replaced, lone surrogates (which Slack's form encoding rejects) mended. */
 export function safeText(text: string): string {
   return redactSecrets(text).toWellFormed();
+}
+
+// Character codes rather than regular expressions: both run on every character a delta ends with.
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+/** The characters a token (secrets.ts) is made of: A–Z, a–z, 0–9, `_` and `-`. */
+function isTokenChar(code: number): boolean {
+  return (
+    (code >= 0x61 && code <= 0x7a) ||
+    (code >= 0x41 && code <= 0x5a) ||
+    (code >= 0x30 && code <= 0x39) ||
+    code === 0x5f ||
+    code === 0x2d
+  );
 }
 
 /**
@@ -22,9 +38,9 @@ export class SafeTextStream {
   push(delta: string): string {
     const text = this.held + delta;
     let cut = text.length;
-    if (/[\uD800-\uDBFF]$/.test(text)) cut--;
+    if (isHighSurrogate(text.charCodeAt(cut - 1))) cut--;
     else {
-      while (cut > 0 && text.length - cut <= MAX_HELD && TOKEN_CHAR.test(text[cut - 1])) cut--;
+      while (cut > 0 && text.length - cut <= MAX_HELD && isTokenChar(text.charCodeAt(cut - 1))) cut--;
       if (text.length - cut > MAX_HELD) cut = text.length;
     }
     this.held = text.slice(cut);
