@@ -184,6 +184,16 @@ async function runTwoInstances(storeUrl: string): Promise<Figures> {
     const asked = threads.flatMap((t) => Array.from({ length: PER_THREAD }, (_, k) => question(t, k)));
     const duplicates = asked.filter((q) => (answers.get(q) ?? 0) > 1);
     const lost = asked.filter((q) => !answers.has(q));
+    if (duplicates.length + lost.length + apologies > 0) {
+      // What the instances said while it went wrong (store errors, fallbacks, take-overs), counted by message.
+      const said = new Map<string, number>();
+      for (const entry of bots.flatMap((bot) => bot.logs)) {
+        if (entry.level !== 'warn' && entry.level !== 'error') continue;
+        const line = `${entry.level}: ${String(entry.message)}${entry.error ? ` (${JSON.stringify(entry.error)})` : ''}`;
+        said.set(line, (said.get(line) ?? 0) + 1);
+      }
+      console.log('the instances logged:', [...said].map(([line, n]) => `${n} × ${line}`).join('\n'));
+    }
     expect({ duplicates, lost, apologies }).toEqual({ duplicates: [], lost: [], apologies: 0 });
     expect(openai.requests.map(questionOf).sort()).toEqual([...asked].sort());
 
