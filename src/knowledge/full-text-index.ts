@@ -1,5 +1,5 @@
 /** BM25 full-text ranking over passages (MiniSearch: BM25+, incremental add and discard). */
-import MiniSearch from 'minisearch';
+import MiniSearch, { type QueryCombination } from 'minisearch';
 import type { Passage } from './passage';
 import { processTerm, searchTerms, tokenize } from './terms';
 
@@ -12,6 +12,11 @@ const PREVIOUS_QUESTION_BOOST = 0.5;
 const COMMON_SHARE = 0.05;
 /** A word in more than half the passages has almost no weight in BM25 (its IDF tends to 0): it is not searched. */
 const NOISE_SHARE = 0.5;
+/**
+ * A common word scored in titles and headings only looks rare there (BM25 counts passages per field): it weighs this
+ * much, so that a follow-up's common words from the previous question never outrank the new question's rare ones.
+ */
+const TITLED_WEIGHT = 0.25;
 const LARGE_INDEX = 2000;
 
 interface Entry {
@@ -70,35 +75,49 @@ export class FullTextIndex {
     }
   }
 
-  /** Passages matching any term of the question (or, less, of the previous one), best first. */
+  /**
+   * Passages matching any term of the question (or, less, of the previous one), best first. Each question is searched
+   * by its rare words; one with only common words, by those in titles and headings.
+   */
   rank(question: string, previousQuestion?: string, limit = 50): Ranked[] {
     const current = this.useful(searchTerms(question));
-    const previous = previousQuestion ? this.useful(searchTerms(previousQuestion)) : { terms: [], common: false };
-    const currentTerms = new Set(current.terms);
-    const terms = [...currentTerms, ...previous.terms.filter((term) => !currentTerms.has(term))];
-    if (terms.length === 0) return [];
-    const results = this.index.search(terms.join(' '), {
-      // The query is already made of processed terms: processing them again would stem twice.
-      processTerm: (term) => term,
-      boostTerm: (term) => (currentTerms.has(term) ? 1 : PREVIOUS_QUESTION_BOOST),
-      // A word in most passages tells one from another only where it names a document or a section; scoring it in
-      // every body that mentions it cost tens of ms over 20,000 passages and ranked nothing better.
-      ...(current.common && (previous.common || previous.terms.length === 0) && { fields: ['title', 'headings'] }),
-    });
+    const previous = this.useful(previousQuestion ? searchTerms(previousQuestion) : []);
+    const mine = new Set([...current.everywhere, ...current.titled]);
+    const others = (terms: string[]) => terms.filter((term) => !mine.has(term));
+    const everywhere = [...current.everywhere, ...others(previous.everywhere)];
+    const titled = [...current.titled, ...others(previous.titled)];
+    const titledSet = new Set(titled);
+    const queries: QueryCombination[] = [];
+    if (everywhere.length > 0) queries.push({ queries: everywhere });
+    // A word in many passages tells one from another only where it names a document or a section; scoring it in
+    // every body that mentions it cost tens of ms over 20,000 passages and ranked nothing better.
+    if (titled.length > 0) queries.push({ queries: titled, fields: ['title', 'headings'] });
+    if (queries.length === 0) return [];
+    const results = this.index.search(
+      { queries, combineWith: 'OR' },
+      {
+        // The query is already made of processed terms: processing them again would stem twice.
+        processTerm: (term) => term,
+        boostTerm: (term) => (mine.has(term) ? 1 : PREVIOUS_QUESTION_BOOST) * (titledSet.has(term) ? TITLED_WEIGHT : 1),
+      },
+    );
     return results.slice(0, limit).map((result) => ({ id: result.id as number, score: result.score }));
   }
 
   /**
-   * The terms worth scoring: all of them in a small index; in a large one, not those in most passages. `common` says
-   * the question has only such words (the rarest is kept, to be looked for in titles and headings).
+   * The terms of one question worth scoring: in a small index all of them, everywhere. In a large one, its rare words
+   * (in at most COMMON_SHARE of the passages) everywhere; with none, its common ones in titles and headings only. A
+   * word in over half the passages, or in none, is not scored at all.
    */
-  private useful(terms: string[]): { terms: string[]; common: boolean } {
+  private useful(terms: string[]): { everywhere: string[]; titled: string[] } {
     const total = this.index.documentCount;
-    if (total < LARGE_INDEX) return { terms, common: false };
-    const known = terms.filter((term) => this.documentFrequency.has(term));
-    const rare = known.filter((term) => (this.documentFrequency.get(term) ?? 0) <= total * COMMON_SHARE);
-    if (rare.length > 0) return { terms: rare, common: false };
-    const common = known.filter((term) => (this.documentFrequency.get(term) ?? 0) <= total * NOISE_SHARE);
-    return { terms: common, common: common.length > 0 };
+    if (total < LARGE_INDEX) return { everywhere: terms, titled: [] };
+    const passages = (term: string) => this.documentFrequency.get(term) ?? 0;
+    const rare = terms.filter((term) => passages(term) > 0 && passages(term) <= total * COMMON_SHARE);
+    if (rare.length > 0) return { everywhere: rare, titled: [] };
+    return {
+      everywhere: [],
+      titled: terms.filter((term) => passages(term) > 0 && passages(term) <= total * NOISE_SHARE),
+    };
   }
 }

@@ -39,6 +39,12 @@ describe('FullTextIndex over a large folder', () => {
     expect(ids.sort()).toEqual([5_000, 5_001]);
   });
 
+  it('narrows a follow-up by the previous question the same way: its common words in titles and headings only', () => {
+    const ids = index.rank('and the dockingstation?', 'what about my laptop?').map((hit) => hit.id);
+    expect(ids[0]).toBe(5_002);
+    expect(ids.sort()).toEqual([5_000, 5_001, 5_002]);
+  });
+
   it('finds nothing for a word on most passages rather than picking passages at random', () => {
     expect(index.rank('desk')).toEqual([]);
   });
