@@ -98,13 +98,13 @@ export async function busyWorkspace(
   const team = (name: string): TeamMode => ({ team: name });
   // With --profile, the 200 burst and the throughput run each get a CPU profile of their own.
   const profiled = async <T>(phase: string, run: () => Promise<T>): Promise<T> => {
-    if (!options.profileDir || kind !== 'bot') return run();
+    if (!options.profileDir) return run();
     mkdirSync(options.profileDir, { recursive: true });
     await bot.call.profileStart();
     try {
       return await run();
     } finally {
-      await bot.call.profileStop(`${options.profileDir}/busy-${phase}.cpuprofile`);
+      await bot.call.profileStop(`${options.profileDir}/busy-${phase}-${kind}.cpuprofile`);
     }
   };
   try {

@@ -1,6 +1,7 @@
 import { App, LogLevel } from '@slack/bolt';
 import OpenAI from 'openai';
 import { ready, serve } from './ipc';
+import { profileStart, profileStop } from './phase-profile';
 
 // The comparison: the same answers streamed the way Bolt's docs show it, with sayStream() and its defaults
 // (the WebClient's chatStream(), which buffers 256 characters before each write). No store, no status.
@@ -35,6 +36,9 @@ async function main(): Promise<void> {
   serve({
     // CPU and clock for the throughput runs, as the bot reports them.
     usage: () => ({ cpu: process.cpuUsage(), at: performance.now() }),
+    // --profile: the same phase profiles as the bot's, to compare where each spends its CPU.
+    profileStart,
+    profileStop,
     stop: async () => {
       await app.stop();
       setImmediate(() => process.exit(0));
