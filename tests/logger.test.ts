@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '../src/logger';
 
-function capture() {
+function capture(level = 'debug') {
   const lines: string[] = [];
   const stream = new Writable({
     write(chunk, _encoding, done) {
@@ -9,7 +9,7 @@ function capture() {
       done();
     },
   });
-  return { lines, logger: createLogger('debug', stream) };
+  return { lines, logger: createLogger(level, stream) };
 }
 
 const TOKEN = 'xoxb-1111111111-2222222222-abcdefghijkl';
@@ -32,5 +32,21 @@ describe('logger', () => {
     const line = lines.join('');
     expect(line).not.toContain('abcdefghijklmnop');
     expect(line).toContain('desk-booking-system');
+  });
+
+  it('leaves out lines below the level, and writes them once the level is lowered at run time', async () => {
+    const { lines, logger } = capture('info');
+    logger.debug('hidden detail');
+    logger.info('shown');
+    await flush();
+    expect(lines.join('')).not.toContain('hidden detail');
+    expect(lines.join('')).toContain('shown');
+    logger.level = 'debug';
+    logger.debug('now shown detail');
+    logger.level = 'warn';
+    logger.info('hidden again');
+    await flush();
+    expect(lines.join('')).toContain('now shown detail');
+    expect(lines.join('')).not.toContain('hidden again');
   });
 });

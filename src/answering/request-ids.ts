@@ -3,8 +3,21 @@ import { createHash } from 'node:crypto';
 import { type IncomingMessage, threadKey } from '../conversation/incoming';
 import type { LlmRequest } from '../llm/llm';
 
-const hash = (kind: string, value: string) =>
-  createHash('sha256').update(`slack-support-bot:${kind}:${value}`).digest('hex').slice(0, 32);
+/** Hashes already taken: the same askers and threads come back, and a hash costs ~15 µs on the answering path. */
+const known = new Map<string, string>();
+/** Enough for a busy day's askers and threads; past it the memo starts over (~1 MB at most). */
+const KNOWN_MAX = 10_000;
+
+function hash(kind: string, value: string): string {
+  const input = `slack-support-bot:${kind}:${value}`;
+  let digest = known.get(input);
+  if (digest === undefined) {
+    digest = createHash('sha256').update(input).digest('hex').slice(0, 32);
+    if (known.size >= KNOWN_MAX) known.clear();
+    known.set(input, digest);
+  }
+  return digest;
+}
 
 /**
  * The same thread always sends the same `promptCacheKey`, so its requests reach the servers that hold its prefix
