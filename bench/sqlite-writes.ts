@@ -2,13 +2,16 @@
  * CPU the SQLite store spends per answer: the store calls of one answered question (claim, lock, append the two
  * turns, noteWritten, addUsage, complete, unlock, recordQuestion), for `answers` questions, `inFlight` at a time.
  *
- *   npx tsc -p tsconfig.bench.json && node dist/bench/bench/sqlite-writes.js [lockstep|io] [answers] [inFlight] [sqlite|memory|none]
+ *   npx tsc -p tsconfig.bench.json
+ *   node dist/bench/bench/sqlite-writes.js [lockstep|io|timers] [answers] [inFlight] [sqlite|memory|none]
  *
  * lockstep: the answers in flight make each call in the same tick (one socket read delivering them all), after
- * going round the event loop (as after their I/O).
- * io: each answer's calls come from its own I/O callback (a setImmediate before each), as answers whose Slack
- * writes come back on different sockets. `memory` runs the same calls on the memory store, `none` on a
-store that does nothing: what the bench itself costs. Prints CPU µs per answer (process.cpuUsage: user + system) and wall ms.
+ * going round the event loop (as after their I/O). io: each answer makes each call from its own callback (a
+ * setImmediate before each), as answers whose Slack writes come back on different sockets; it runs in the check
+ * phase, where the store commits, so each commit waits a further turn of the loop: the worst case for the store.
+ * timers: the same from timer callbacks, a phase before (1 ms timers: mostly idle-loop cost at low inFlight).
+ * `memory` runs the same calls on the memory store, `none` on a store that does nothing (what the bench costs).
+ * Prints CPU µs per answer (process.cpuUsage: user + system) and wall ms.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,8 +26,9 @@ const inFlight = Number(inFlightArg);
 const HOUR = 3_600_000;
 const answerText = 'An answer of a few sentences, as the model writes them. '.repeat(12);
 
-/** Each answer's own I/O callback. */
+/** Each answer's own callback, in the check phase (io) or the timers phase (timers). */
 const ownCallback = () => new Promise<void>((resolve) => setImmediate(resolve));
+const ownTimer = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 /** One I/O callback for every answer waiting: they all go on in it, in the same tick. */
 let shared: Promise<void> | undefined;
 const sameCallback = () =>
@@ -34,7 +38,7 @@ const sameCallback = () =>
       resolve();
     }),
   ));
-const io = mode === 'io' ? ownCallback : sameCallback;
+const io = mode === 'io' ? ownCallback : mode === 'timers' ? ownTimer : sameCallback;
 
 async function answerOne(store: ThreadStore, n: number): Promise<void> {
   const [key, ts] = [`T1:C${n % 500}:1700000000.${n}`, `1700000000.${String(n).padStart(6, '0')}`];

@@ -4,12 +4,13 @@ import { StoreError } from '../errors';
 import { batchPerTick } from './tick-batch';
 
 // Every commit appends the pages it changed to the write-ahead log: a turn, a claim's completion, a lease's release
-// and a usage counter committed one by one (~7 commits per answer) cost several times what they cost committed
-// together. So the calls made while the event loop goes round once (answers finishing on different sockets) run
-// together at its end, in call order, in one BEGIN IMMEDIATE … COMMIT; each write in its own savepoint, so that one
-// failing write is undone alone and the others still commit. A call settles only after the COMMIT that holds it, so
-// no caller sees a write as done before it is on disk, and a later call (a read included) always sees an earlier
-// one: they run in the same order as they were made, in the same transaction or a later one.
+// and a usage counter committed one by one (~8 commits per answer) cost several times what they cost committed
+// together. So the calls made while the event loop goes round once run together at its end (the check phase: a
+// microtask would only join calls made in the same callback, and answers whose Slack writes return on different
+// sockets would each still commit alone), in call order, in one BEGIN IMMEDIATE … COMMIT; each write in its own
+// savepoint, so that one failing write is undone alone and the others still commit. A call settles only after the
+// COMMIT that holds it, so no caller sees a write as done before it is committed, and a later call (a read
+// included) always sees an earlier one: they run in the order they were made, in the same transaction or a later one.
 
 /** One store call: its body, and whether it may change the database. */
 interface Call {
@@ -22,6 +23,7 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 /** Runs `flush` once the event loop has served the I/O already waiting (check phase), not at the end of this tick. */
 const afterThisTurn = (flush: () => void) => void setImmediate(flush);
 
+/** Every call of one SQLite store (and its desk), in call order, each settling once committed. */
 export class SqliteBatch {
   readonly #db: DatabaseSync;
   readonly #sql: Record<'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'undo', StatementSync>;

@@ -13,7 +13,10 @@ import { SqliteUsage } from './sqlite-usage';
 import type { StoreOptions } from './store-options';
 import type { PendingClaim, ThreadStore } from './thread-store';
 
-/** Completed questions between write-ahead log checkpoints (~10 WAL pages each: claim, lock, turns, completion). */
+/**
+ * Completed questions between write-ahead log checkpoints (~10 WAL pages each when committed alone: claim, lock,
+ * turns, completion; far fewer when answers finishing together share commits).
+ */
 const CHECKPOINT_EVERY = 50;
 
 /**
