@@ -4,12 +4,14 @@
 type Queued<Request, Result> = { request: Request; resolve(result: Result): void; reject(error: unknown): void };
 
 /**
- * Wraps `commit` so that the calls made in one tick go to it as one batch. Each call settles with its own result
- * (commit returns one per request, in order); if the commit fails, every call in the batch fails with it, as each
- * would have failed alone.
+ * Wraps `commit` so that the calls made before the batch is flushed go to it as one batch. Each call settles with its
+ * own result (commit returns one per request, in order), only once commit has returned; if the commit fails, every
+ * call in the batch fails with it, as each would have failed alone. `schedule` decides when the batch is flushed:
+ * by default at the end of the current tick (a microtask), so that only calls made in the same tick join.
  */
 export function batchPerTick<Request, Result>(
   commit: (batch: Request[]) => Promise<Result[]>,
+  schedule: (flush: () => void) => void = queueMicrotask,
 ): (request: Request) => Promise<Result> {
   let queued: Queued<Request, Result>[] = [];
   const flush = async () => {
@@ -24,6 +26,6 @@ export function batchPerTick<Request, Result>(
   };
   return (request) =>
     new Promise<Result>((resolve, reject) => {
-      if (queued.push({ request, resolve, reject }) === 1) queueMicrotask(() => void flush());
+      if (queued.push({ request, resolve, reject }) === 1) schedule(() => void flush());
     });
 }

@@ -23,4 +23,23 @@ describe('batchPerTick', () => {
     fail = false;
     expect(await commit('c')).toBe('c');
   });
+
+  it('flushes when its schedule says: calls made in later ticks before then join the batch', async () => {
+    const batches: number[][] = [];
+    const flushes: (() => void)[] = [];
+    const commit = batchPerTick(
+      async (batch: number[]) => {
+        batches.push(batch);
+        return batch;
+      },
+      (flush) => flushes.push(flush),
+    );
+    const first = commit(1);
+    await Promise.resolve();
+    const second = commit(2);
+    expect(flushes).toHaveLength(1);
+    flushes[0]?.();
+    expect(await Promise.all([first, second])).toEqual([1, 2]);
+    expect(batches).toEqual([[1, 2]]);
+  });
 });
