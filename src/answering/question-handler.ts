@@ -231,8 +231,9 @@ export function createQuestionHandler(deps: HandlerDeps) {
       }
     } finally {
       track.end('failed');
-      await claims.complete(id);
-      if (!measured.recorded) await desk?.question(questionRecord(message, context, measured));
+      // Made together, the two writes share the store's commit (the SQLite store commits each loop turn's calls once).
+      const record = measured.recorded ? undefined : desk?.question(questionRecord(message, context, measured));
+      await Promise.all([claims.complete(id), record]);
     }
   }
 
