@@ -16,7 +16,7 @@ import { batchPerTick } from './tick-batch';
 /** Completed questions between write-ahead log checkpoints (~10 WAL pages each: claim, lock, turns, completion). */
 const CHECKPOINT_EVERY = 50;
 
-type ClaimArgs = [id: string, payload: string, user: string | null, expiresAt: number];
+type ClaimArgs = [id: string, payload: string, user: string | null, claimer: string | null, expiresAt: number];
 
 /** A file-backed store (`sqlite:path`); several processes may share the file (WAL, busy timeout). */
 export class SqliteStore implements ThreadStore {
@@ -83,15 +83,21 @@ export class SqliteStore implements ThreadStore {
     this.#do(() =>
       this.#transaction(() => {
         const now = Date.now();
-        const won = ([id, payload, user, expiresAt]: ClaimArgs) =>
-          Number(this.#sql.claim.run(id, payload, user, now, expiresAt).changes) === 1;
+        const won = ([id, payload, user, claimer, expiresAt]: ClaimArgs) =>
+          Number(this.#sql.claim.run(id, payload, user, claimer, now, expiresAt).changes) === 1;
         return batch.map(won);
       }),
     ),
   );
 
-  claim(id: string, payload: string, expiresAt: number, user?: string): Promise<boolean> {
-    return this.#claimBatch([id, payload, user ?? null, expiresAt]);
+  claim(id: string, payload: string, expiresAt: number, user?: string, claimer?: string): Promise<boolean> {
+    return this.#claimBatch([id, payload, user ?? null, claimer ?? null, expiresAt]);
+  }
+
+  reclaim(id: string, payload: string, expiresAt: number, user: string | undefined, claimer: string) {
+    return this.#do(
+      () => Number(this.#sql.reclaim.run(id, payload, user ?? null, claimer, Date.now(), expiresAt).changes) === 1,
+    );
   }
 
   noteWritten(id: string, ts: string): Promise<void> {
