@@ -1,47 +1,107 @@
 /** Claims: a message is answered once, across instances; with the store down, once per instance. */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../logger';
 import { OutageNotice } from '../store/outage-notice';
 import type { ClaimBook } from '../store/thread-store';
 import { describe } from './describe-error';
+import { StoreHealth } from './store-health';
 
 /** First retry of a failed `complete`; doubles up to COMPLETE_RETRY_MAX_MS. */
 const COMPLETE_RETRY_MS = 500;
 const COMPLETE_RETRY_MAX_MS = 15_000;
 
+/** How a claim the store did not decide is asked again. */
+export interface ClaimRetries {
+  /** First pause before asking again; doubles up to `maxPauseMs`. */
+  pauseMs: number;
+  maxPauseMs: number;
+  /** A claim still undecided after this long, while the store answers others, is answered anyway. */
+  giveUpMs: number;
+}
+
+export const CLAIM_RETRIES: ClaimRetries = { pauseMs: 250, maxPauseMs: 2_000, giveUpMs: 60_000 };
+
 /**
  * The claims this instance holds. A claim is held (and heartbeated) from the moment it is taken until the store has
  * recorded it complete: a `complete` lost to a store blip is retried, and the claim keeps its heartbeat meanwhile,
  * so no other instance takes over a question whose answer is already in Slack.
+ *
+ * A claim the store failed to decide (a timeout: the write may have landed, and another instance may be claiming the
+ * same message) is not answered on a guess: it is asked again, as the same claimer, until the store says whose it
+ * is. Only while the store is down (see StoreHealth) do claims fall back to this process alone.
  */
 export class Claims {
   private readonly held = new Set<string>();
-  // With the store unreachable the bot still answers, without memory: claims fall back to this process alone.
+  // Claims being decided, counted per id (a mention's two events may both be asking): heartbeated meanwhile.
+  private readonly deciding = new Map<string, number>();
+  // With the store down, the bot still answers, without memory: claims fall back to this process alone.
   private readonly local = new Map<string, number>();
   private readonly retries = new Set<NodeJS.Timeout>();
   // Every question of a store outage fails to complete: one warning for the outage, not one per question.
   private readonly completions: OutageNotice;
+  private readonly undecided: OutageNotice;
 
   constructor(
     private readonly store: ClaimBook,
     private readonly ttlMs: number,
     private readonly logger: Logger,
+    private readonly health = new StoreHealth(),
+    private readonly retry: ClaimRetries = CLAIM_RETRIES,
   ) {
     this.completions = new OutageNotice(logger, 'could not mark a question answered yet; retrying');
+    this.undecided = new OutageNotice(logger, 'could not claim a question yet; asking the store again');
   }
 
   /** Claims message `id` for this instance; false when someone already has. `payload` is kept until complete. */
   async take(id: string, payload: string, user: string): Promise<boolean> {
-    const expiresAt = Date.now() + this.ttlMs;
+    this.deciding.set(id, (this.deciding.get(id) ?? 0) + 1);
     try {
-      return await this.store.claim(id, payload, expiresAt, user);
-    } catch (err) {
-      this.logger.warn('store unreachable: answering without memory', { error: describe(err) });
-      const now = Date.now();
-      for (const [key, until] of this.local) if (until < now) this.local.delete(key);
-      if ((this.local.get(id) ?? 0) > now) return false;
-      this.local.set(id, expiresAt);
-      return true;
+      return await this.decide(id, payload, user);
+    } finally {
+      const left = (this.deciding.get(id) ?? 1) - 1;
+      if (left > 0) this.deciding.set(id, left);
+      else this.deciding.delete(id);
     }
+  }
+
+  private async decide(id: string, payload: string, user: string): Promise<boolean> {
+    const startedAt = Date.now();
+    const expiresAt = startedAt + this.ttlMs;
+    // Names this take: asked again, a first try that landed unseen is found to be this take's, not someone else's.
+    const claimer = randomUUID();
+    let pause = this.retry.pauseMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const won =
+          attempt === 0
+            ? await this.store.claim(id, payload, expiresAt, user, claimer)
+            : await this.store.reclaim(id, payload, expiresAt, user, claimer);
+        this.health.answered();
+        if (attempt > 0) this.undecided.ok();
+        return won;
+      } catch (err) {
+        if (this.health.failed(startedAt)) {
+          this.logger.warn('store unreachable: answering without memory', { error: describe(err) });
+          return this.takeLocally(id, expiresAt);
+        }
+        if (Date.now() - startedAt >= this.retry.giveUpMs) {
+          this.logger.error('could not claim a question; answering it anyway', { id, error: describe(err) });
+          return this.takeLocally(id, expiresAt);
+        }
+        this.undecided.failed(err, { id });
+        await sleep(pause, undefined, { ref: false });
+        pause = Math.min(pause * 2, this.retry.maxPauseMs);
+      }
+    }
+  }
+
+  private takeLocally(id: string, expiresAt: number): boolean {
+    const now = Date.now();
+    for (const [key, until] of this.local) if (until < now) this.local.delete(key);
+    if ((this.local.get(id) ?? 0) > now) return false;
+    this.local.set(id, expiresAt);
+    return true;
   }
 
   /** Starts heartbeating a claim this instance is answering. */
@@ -54,9 +114,12 @@ export class Claims {
     return this.held.has(id);
   }
 
-  /** Ids to heartbeat: claims being answered, and answered ones whose completion the store has not taken yet. */
+  /**
+   * Ids to heartbeat: claims being decided (a first try that landed unseen must not look abandoned), being answered,
+   * and answered ones whose completion the store has not taken yet.
+   */
   heldIds(): string[] {
-    return [...this.held];
+    return [...new Set([...this.deciding.keys(), ...this.held])];
   }
 
   /** Records a Slack message written for the claim's answer, so that a taker deletes only those. Best effort. */
@@ -74,6 +137,7 @@ export class Claims {
     const attempt = async (): Promise<void> => {
       try {
         await this.store.complete(id);
+        this.health.answered();
         this.completions.ok();
         this.held.delete(id);
       } catch (err) {

@@ -25,6 +25,7 @@ import { ModelSlots } from './model-slots';
 import { type AnswerMetrics, NO_METRICS, QuestionTrack, trackReplies } from './outcomes';
 import { checkBeforeAnswer } from './pre-answer';
 import type { KnowledgeDeps } from './retrieval';
+import { StoreHealth } from './store-health';
 import { alreadyAnswered, removeWritten } from './takeover';
 import type { RepliesReader } from './thread-history';
 import { ThreadLanes } from './thread-lanes';
@@ -67,9 +68,11 @@ export function createQuestionHandler(deps: HandlerDeps) {
     history: store,
     ...(desk ? { quiet: (key: string) => desk.quiet(key) } : {}),
   });
-  const claims = new Claims(store, config.claimTtlMs, logger);
+  // Claims and thread leases judge together whether the store is down or only slow.
+  const health = new StoreHealth();
+  const claims = new Claims(store, config.claimTtlMs, logger, health);
   // A thread lease lives as long as a claim without heartbeat: both say the instance holding them is gone.
-  const lanes = new ThreadLanes(store, config.recovery.staleMs, config.answerTimeoutMs * 2);
+  const lanes = new ThreadLanes(store, config.recovery.staleMs, config.answerTimeoutMs * 2, health);
   const limits = new UserLimits(config.limits.perUser);
   const slots = new ModelSlots(config.limits.modelConcurrency);
   const jobs = new Jobs();

@@ -1,4 +1,5 @@
 import type { ThreadLeases } from '../store/thread-store';
+import { StoreHealth } from './store-health';
 
 const UNREACHABLE = Symbol('unreachable');
 const RELEASE_RETRY_MS = 500;
@@ -36,6 +37,7 @@ export class ThreadLanes {
     private readonly store: ThreadLeases,
     private readonly leaseMs: number,
     private readonly maxWaitMs: number,
+    private readonly health = new StoreHealth(),
   ) {}
 
   /** Runs `work` for the question asked at `ts` once the thread is free here and across instances, in ts order. */
@@ -85,16 +87,26 @@ export class ThreadLanes {
   private async acquire(key: string, lane: Lane, me: Waiter, leased: (token: string) => void): Promise<void> {
     const deadline = Date.now() + this.maxWaitMs;
     let pause = 20;
+    let failingSince: number | undefined;
     for (;;) {
       if (me.token === undefined && !lane.asking && earliest(lane) === me) {
         lane.asking = true;
-        // An unreachable store must not stop answers: go ahead without the cross-instance lease.
+        const asked = Date.now();
         const token: string | null | typeof UNREACHABLE = await this.store
           .lock(key, this.leaseMs, me.order ?? Number.MAX_SAFE_INTEGER)
           .catch(() => UNREACHABLE);
         lane.asking = false;
+        if (typeof token === 'symbol') failingSince ??= asked;
+        else {
+          failingSince = undefined;
+          this.health.answered();
+        }
         if (typeof token === 'string') leased(token);
-        if (typeof token === 'symbol' || token || Date.now() >= deadline)
+        // A failed request is asked again, keeping this question's place in the line: the store may only be slow,
+        // and a question gone ahead without the lease would leave its place there, holding up the thread's next
+        // questions on every instance. A store that is down must not stop answers: go ahead without the lease.
+        const failing = failingSince !== undefined && this.health.failed(failingSince);
+        if (failing || typeof token === 'string' || Date.now() >= deadline)
           me.token = typeof token === 'string' ? token : null;
       }
       if (me.token !== undefined && !lane.running) {

@@ -13,6 +13,7 @@ interface Thread {
 interface Claim {
   payload: string;
   user: string | undefined;
+  claimer: string | undefined;
   claimedAt: number;
   expiresAt: number;
   done: boolean;
@@ -49,10 +50,16 @@ export class MemoryStore implements ThreadStore {
     return (this.#live(this.#threads, key)?.turns.length ?? 0) > 0;
   }
 
-  async claim(id: string, payload: string, expiresAt: number, user?: string): Promise<boolean> {
+  async claim(id: string, payload: string, expiresAt: number, user?: string, claimer?: string): Promise<boolean> {
     if (this.#live(this.#claims, id)) return false;
-    this.#claims.set(id, { payload, user, claimedAt: Date.now(), expiresAt, done: false, written: [] });
+    this.#claims.set(id, { payload, user, claimer, claimedAt: Date.now(), expiresAt, done: false, written: [] });
     return true;
+  }
+
+  async reclaim(id: string, payload: string, expiresAt: number, user: string | undefined, claimer: string) {
+    const taken = this.#live(this.#claims, id);
+    if (taken) return taken.claimer === claimer && !taken.done;
+    return this.claim(id, payload, expiresAt, user, claimer);
   }
 
   async noteWritten(id: string, ts: string): Promise<void> {

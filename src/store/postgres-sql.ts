@@ -25,7 +25,7 @@ export const schemaSql = (s: string) => `
     done boolean NOT NULL DEFAULT false
   );
   ALTER TABLE ${s}.claims ADD COLUMN IF NOT EXISTS user_id text,
-    ADD COLUMN IF NOT EXISTS written text[] NOT NULL DEFAULT '{}';
+    ADD COLUMN IF NOT EXISTS written text[] NOT NULL DEFAULT '{}', ADD COLUMN IF NOT EXISTS claimer text;
   CREATE INDEX IF NOT EXISTS claims_pending ON ${s}.claims (claimed_at) WHERE NOT done;
   CREATE INDEX IF NOT EXISTS claims_expires_at ON ${s}.claims (expires_at);
   CREATE INDEX IF NOT EXISTS claims_user_id ON ${s}.claims (user_id) WHERE user_id IS NOT NULL;
@@ -77,17 +77,27 @@ export const statements = (s: string) => ({
       ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at RETURNING key)
     INSERT INTO ${s}.turns (thread_key, user_id, data) SELECT thread.key, t.user_id, t.data
     FROM thread, unnest($3::text[], $4::text[]) WITH ORDINALITY AS t (user_id, data, n) ORDER BY t.n`,
-  // A batch of claims (arrays of ids, payloads, expiries, users; ids distinct) in one statement; returns the ids won.
-  // A lost claim (the common duplicate event) takes no row lock and writes nothing; an expired claim is re-taken by
-  // the UPDATE, which a concurrent re-claimer waits on and then finds no longer expired. Leases work the same way.
-  claim: `WITH asked AS (SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[])
-      AS a (id, payload, expires_at, user_id)),
-    fresh AS (INSERT INTO ${s}.claims (id, payload, claimed_at, expires_at, user_id)
-      SELECT id, payload, ${NOW}, expires_at, user_id FROM asked ON CONFLICT (id) DO NOTHING RETURNING id),
+  // A batch of claims (arrays of ids, payloads, expiries, users, claimers; ids distinct) in one statement; returns the
+  // ids won. A lost claim (the common duplicate event) takes no row lock and writes nothing; an expired claim is
+  // re-taken by the UPDATE, which a concurrent re-claimer waits on and then finds no longer expired. Leases work the
+  // same way. Ids go in in order, so that two instances' batches holding the same ids never wait on each other.
+  claim: `WITH asked AS (SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[])
+      AS a (id, payload, expires_at, user_id, claimer)),
+    fresh AS (INSERT INTO ${s}.claims (id, payload, claimed_at, expires_at, user_id, claimer)
+      SELECT id, payload, ${NOW}, expires_at, user_id, claimer FROM asked ORDER BY id
+      ON CONFLICT (id) DO NOTHING RETURNING id),
     expired AS (UPDATE ${s}.claims c SET payload = a.payload, claimed_at = ${NOW}, expires_at = a.expires_at,
-      user_id = a.user_id, written = '{}', done = false FROM asked a
+      user_id = a.user_id, claimer = a.claimer, written = '{}', done = false FROM asked a
       WHERE c.id = a.id AND c.expires_at <= ${NOW} RETURNING c.id)
     SELECT id FROM fresh UNION ALL SELECT id FROM expired`,
+  // A claim asked again after its first try failed unheard. ON CONFLICT DO UPDATE judges the latest committed row,
+  // waiting for a first try still running (a snapshot read would miss one committing meanwhile, and lose the claim).
+  reclaim: `INSERT INTO ${s}.claims AS c (id, payload, claimed_at, expires_at, user_id, claimer)
+    VALUES ($1, $2, ${NOW}, $3, $4, $5) ON CONFLICT (id) DO UPDATE SET payload = excluded.payload,
+      claimed_at = excluded.claimed_at, expires_at = excluded.expires_at, user_id = excluded.user_id,
+      claimer = excluded.claimer, written = '{}', done = false
+    WHERE c.expires_at <= ${NOW} OR (c.claimer = excluded.claimer AND NOT c.done)
+    RETURNING id`,
   noteWritten: `UPDATE ${s}.claims SET written = array_append(written, $2)
     WHERE id = $1 AND NOT done AND expires_at > ${NOW}`,
   complete: `UPDATE ${s}.claims SET ${FORGET_CLAIM} WHERE id = $1`,

@@ -13,7 +13,7 @@ import { redactStoreUrl } from './store-url';
 import type { PendingClaim, ThreadStore } from './thread-store';
 import { batchPerTick } from './tick-batch';
 
-type ClaimArgs = { id: string; payload: string; expiresAt: number; user: string | null };
+type ClaimArgs = { id: string; payload: string; expiresAt: number; user: string | null; claimer: string | null };
 type ClaimRow = { id: string; payload: string; claimed_at: string; written: string[] };
 
 /** A store shared by several instances (`postgres://user@host/db?schema=name`); tables live in `schema`. */
@@ -90,13 +90,18 @@ export class PostgresStore implements ThreadStore, CapacityLeases {
       asked.map((c) => c.payload),
       asked.map((c) => c.expiresAt),
       asked.map((c) => c.user),
+      asked.map((c) => c.claimer),
     ]);
     const won = new Set(rows.map((row) => row.id));
     return batch.map((claim) => first.get(claim.id) === claim && won.has(claim.id));
   });
 
-  claim(id: string, payload: string, expiresAt: number, user?: string): Promise<boolean> {
-    return this.#claimBatch({ id, payload, expiresAt, user: user ?? null });
+  claim(id: string, payload: string, expiresAt: number, user?: string, claimer?: string): Promise<boolean> {
+    return this.#claimBatch({ id, payload, expiresAt, user: user ?? null, claimer: claimer ?? null });
+  }
+
+  async reclaim(id: string, payload: string, expiresAt: number, user: string | undefined, claimer: string) {
+    return (await this.#query('reclaim', [id, payload, expiresAt, user ?? null, claimer])).length === 1;
   }
 
   async noteWritten(id: string, ts: string): Promise<void> {

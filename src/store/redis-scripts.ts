@@ -15,17 +15,28 @@ local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 local function ms(n) return string.format('%d', n) end
 ${body}`);
 
-/**
- * KEYS: claim, pending set, its written list, the asker's claim set. ARGV: payload, expiresAt, id, user (or '').
- * Claim key (holding the payload) and pending-set entry are written together, or not at all.
- */
-export const CLAIM = timed(`if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PXAT', ARGV[2]) then return 0 end
-redis.call('ZADD', KEYS[2], ms(now), ARGV[3])
+// Taking a free claim: the pending-set entry, a fresh written list, the asker's claim set, the claimer's name.
+const TAKE = `redis.call('ZADD', KEYS[2], ms(now), ARGV[3])
 redis.call('DEL', KEYS[3])
 if ARGV[4] ~= '' then
   redis.call('SADD', KEYS[4], ARGV[3])
   redis.call('PEXPIREAT', KEYS[4], ARGV[2], 'NX') redis.call('PEXPIREAT', KEYS[4], ARGV[2], 'GT')
-end return 1`);
+end
+if ARGV[5] ~= '' then redis.call('SET', KEYS[5], ARGV[5], 'PXAT', ARGV[2]) else redis.call('DEL', KEYS[5]) end
+return 1`;
+/**
+ * KEYS: claim, pending set, its written list, the asker's claim set, its claimer. ARGV: payload, expiresAt, id,
+ * user (or ''), claimer (or ''). Claim key (holding the payload) and pending-set entry are written together, or not
+ * at all.
+ */
+export const CLAIM = timed(`if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PXAT', ARGV[2]) then return 0 end
+${TAKE}`);
+/** As CLAIM; a claim still pending under the same claimer (its first try landed unseen) is won too. */
+export const RECLAIM = timed(`if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PXAT', ARGV[2]) then
+  if redis.call('GET', KEYS[5]) == ARGV[5] and redis.call('ZSCORE', KEYS[2], ARGV[3]) then return 1 end
+  return 0
+end
+${TAKE}`);
 /** KEYS: claim, pending set, written list. ARGV: id, ts. Only a pending claim's list grows; it expires with it. */
 export const NOTE_WRITTEN = script(`if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then return 0 end
 local ttl = redis.call('PTTL', KEYS[1])

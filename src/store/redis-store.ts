@@ -96,10 +96,24 @@ export class RedisStore implements ThreadStore, CapacityLeases {
     return this.#do(async () => (await this.#client.exists(this.#key('t', key))) === 1);
   }
 
-  claim(id: string, payload: string, expiresAt: number, user?: string): Promise<boolean> {
-    const keys = [this.#key('c', id), this.#key('pending'), this.#key('wr', id), this.#key('uc', user ?? '')];
-    const args = [payload, `${expiresAt}`, id, user ?? ''];
-    return this.#do(async () => (await this.#script(scripts.CLAIM, keys, args)) === 1);
+  claim(id: string, payload: string, expiresAt: number, user?: string, claimer?: string): Promise<boolean> {
+    return this.#claim(scripts.CLAIM, id, payload, expiresAt, user, claimer);
+  }
+
+  reclaim(id: string, payload: string, expiresAt: number, user: string | undefined, claimer: string) {
+    return this.#claim(scripts.RECLAIM, id, payload, expiresAt, user, claimer);
+  }
+
+  #claim(script: scripts.Script, id: string, payload: string, expiresAt: number, user?: string, claimer?: string) {
+    const keys = [
+      this.#key('c', id),
+      this.#key('pending'),
+      this.#key('wr', id),
+      this.#key('uc', user ?? ''),
+      this.#key('cl', id),
+    ];
+    const args = [payload, `${expiresAt}`, id, user ?? '', claimer ?? ''];
+    return this.#do(async () => (await this.#script(script, keys, args)) === 1);
   }
 
   noteWritten(id: string, ts: string): Promise<void> {
@@ -115,7 +129,7 @@ export class RedisStore implements ThreadStore, CapacityLeases {
           .multi()
           .zRem(this.#key('pending'), id)
           .set(this.#key('c', id), '', { condition: 'XX', expiration: 'KEEPTTL' })
-          .del(this.#key('wr', id))
+          .del([this.#key('wr', id), this.#key('cl', id)])
           .exec()),
     );
   }
@@ -188,11 +202,11 @@ export class RedisStore implements ThreadStore, CapacityLeases {
   }
 
   /**
-   * `prefix` + `t:` thread list, `u:` user's threads, `c:` claim, `wr:` its written list, `uc:` user's claims,
-   * `l:` lease, `w:` its waiting line, or `pending`; `n:` usage counters belong to redis-usage.ts.
-   * `l:` lease, `w:` its waiting line, `cap:` a workspace method's capacity grants, or `pending`.
+   * `prefix` + `t:` thread list, `u:` user's threads, `c:` claim, `wr:` its written list, `cl:` its claimer,
+   * `uc:` user's claims, `l:` lease, `w:` its waiting line, `cap:` a workspace method's capacity grants, or
+   * `pending`; `n:` usage counters belong to redis-usage.ts.
    */
-  #key(kind: 't' | 'u' | 'c' | 'wr' | 'uc' | 'l' | 'w' | 'cap' | 'pending', id?: string): string {
+  #key(kind: 't' | 'u' | 'c' | 'wr' | 'cl' | 'uc' | 'l' | 'w' | 'cap' | 'pending', id?: string): string {
     return id === undefined ? `${this.#prefix}${kind}` : `${this.#prefix}${kind}:${id}`;
   }
 

@@ -34,7 +34,7 @@ export const SCHEMA = `
 `;
 
 /** Columns added to `claims` since the first release: files created before get them on open. */
-const CLAIM_COLUMNS = { user_id: 'TEXT', written: "TEXT NOT NULL DEFAULT '[]'" };
+const CLAIM_COLUMNS = { user_id: 'TEXT', written: "TEXT NOT NULL DEFAULT '[]'", claimer: 'TEXT' };
 
 /** Creates the tables, and adds columns a file from an older release lacks. */
 export function migrate(db: DatabaseSync): void {
@@ -54,11 +54,16 @@ const STATEMENTS = {
   upsertThread: `INSERT INTO threads (key, expires_at) VALUES (?, ?)
     ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at`,
   insertTurn: 'INSERT INTO turns (thread_key, user_id, data) VALUES (?, ?, ?)',
-  // args: id, payload, user, now, expiresAt
-  claim: `INSERT INTO claims (id, payload, user_id, claimed_at, expires_at) VALUES (?, ?, ?, ?, ?)
+  // args: id, payload, user, claimer, now, expiresAt
+  claim: `INSERT INTO claims (id, payload, user_id, claimer, claimed_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT (id) DO UPDATE SET payload = excluded.payload, user_id = excluded.user_id, written = '[]',
-    claimed_at = excluded.claimed_at, expires_at = excluded.expires_at, done = 0
+    claimer = excluded.claimer, claimed_at = excluded.claimed_at, expires_at = excluded.expires_at, done = 0
     WHERE claims.expires_at <= excluded.claimed_at`,
+  // As claim; also won while the claim is still pending under the same claimer (its first try landed unseen).
+  reclaim: `INSERT INTO claims (id, payload, user_id, claimer, claimed_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (id) DO UPDATE SET payload = excluded.payload, user_id = excluded.user_id, written = '[]',
+    claimer = excluded.claimer, claimed_at = excluded.claimed_at, expires_at = excluded.expires_at, done = 0
+    WHERE claims.expires_at <= excluded.claimed_at OR (claims.claimer = excluded.claimer AND claims.done = 0)`,
   // args: ts, id, now
   noteWritten: `UPDATE claims SET written = json_insert(written, '$[#]', ?)
     WHERE id = ? AND done = 0 AND expires_at > ?`,

@@ -28,8 +28,16 @@ export interface ThreadHistory {
 
 /** Who answers which question, and the questions a dead instance left. */
 export interface ClaimBook {
-  /** Claims a message id until expiresAt storing payload (and the asker's user id, for erasure); true only for the first claimer. */
-  claim(id: string, payload: string, expiresAt: number, user?: string): Promise<boolean>;
+  /**
+   * Claims a message id until expiresAt storing payload (and the asker's user id, for erasure); true only for the
+   * first claimer. `claimer` names this claim attempt, for `reclaim`.
+   */
+  claim(id: string, payload: string, expiresAt: number, user?: string, claimer?: string): Promise<boolean>;
+  /**
+   * Asks again for a claim whose `claim` failed without an answer (it may have landed): true if the id is free or
+   * expired, or if its claim is `claimer`'s own and still pending — a first try that landed unseen is won, not lost.
+   */
+  reclaim(id: string, payload: string, expiresAt: number, user: string | undefined, claimer: string): Promise<boolean>;
   /** Records that the claim's answer wrote this Slack message (so a taker deletes only those). No-op for unknown/completed ids. */
   noteWritten(id: string, ts: string): Promise<void>;
   /** Answered (or given up on): never taken by takeStale again; payload, user and written go, the claim blocks redeliveries until it expires. */

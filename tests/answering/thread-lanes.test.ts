@@ -1,7 +1,18 @@
 import { ThreadLanes } from '../../src/answering/thread-lanes';
+import { StoreError } from '../../src/errors';
 import { MemoryStore } from '../../src/store/memory-store';
+import type { ThreadLeases } from '../../src/store/thread-store';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls until `condition` holds; the bound only ends a failing test. */
+async function until(condition: () => boolean, boundMs = 10_000): Promise<void> {
+  const deadline = Date.now() + boundMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition never held');
+    await pause(5);
+  }
+}
 
 describe('ThreadLanes', () => {
   it('runs one thread’s questions one at a time, in the order they were asked, whatever order they came in', async () => {
@@ -42,6 +53,38 @@ describe('ThreadLanes', () => {
     });
     await Promise.all([blocker, later, earlier]);
     expect(ran).toEqual(['1.1', '1.2', '1.9']);
+    await store.close();
+  });
+
+  it('asks again when a lease request fails, keeping its place: the thread stays one at a time and in order', async () => {
+    const store = new MemoryStore();
+    let asked = 0;
+    let failed = 0;
+    // This instance's second request (after a refusal has put its question in the line) fails, as under load.
+    const slow: ThreadLeases = {
+      lock: (...args) => {
+        if (++asked !== 2) return store.lock(...args);
+        failed++;
+        return Promise.reject(new StoreError('Postgres store: lock failed: timeout exceeded when trying to connect'));
+      },
+      renew: (...args) => store.renew(...args),
+      unlock: (...args) => store.unlock(...args),
+    };
+    const [here, there] = [new ThreadLanes(slow, 1_000, 5_000), new ThreadLanes(store, 1_000, 5_000)];
+    const ran: string[] = [];
+    let finish: () => void = () => undefined;
+    const blocker = there.run('T:C:1.0', '1.0', async () => {
+      ran.push('1.0');
+      await new Promise<void>((resolve) => (finish = resolve));
+      ran.push('1.0 done');
+    });
+    await until(() => ran.length === 1);
+    const waiting = here.run('T:C:1.0', '1.1', async () => void ran.push('1.1'));
+    await until(() => failed === 1);
+    finish();
+    await Promise.all([blocker, waiting]);
+    await there.run('T:C:1.0', '1.2', async () => void ran.push('1.2'));
+    expect(ran).toEqual(['1.0', '1.0 done', '1.1', '1.2']);
     await store.close();
   });
 

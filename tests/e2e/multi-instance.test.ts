@@ -166,8 +166,17 @@ async function runTwoInstances(storeUrl: string): Promise<Figures> {
       }),
     );
     const total = THREADS * PER_THREAD;
+    const asked = threads.flatMap((t) => Array.from({ length: PER_THREAD }, (_, k) => question(t, k)));
     const finished = () => threads.flatMap((t) => slack.botReplies(t.channel, t.rootTs!).filter((m) => !m.streaming));
-    await slack.waitFor(() => finished().length >= total, 50_000);
+    const answeredQuestion = (reply: { text: string }) => /^answer to (q-\d+-\d+):/.exec(reply.text)?.[1];
+    // Until every question has its answer (a duplicate never stands in for a missing one); the bound only ends a
+    // failing run, which the checks below then describe.
+    await slack
+      .waitFor(() => {
+        const answered = new Set(finished().map(answeredQuestion));
+        return asked.every((q) => answered.has(q));
+      }, 50_000)
+      .catch(() => undefined);
     const wallMs = Math.round(performance.now() - started);
     // Anything a duplicate would still post has time to show up.
     await sleep(1000);
@@ -177,11 +186,10 @@ async function runTwoInstances(storeUrl: string): Promise<Figures> {
     const answers = new Map<string, number>();
     let apologies = 0;
     for (const reply of finished()) {
-      const answered = /^answer to (q-\d+-\d+):/.exec(reply.text)?.[1];
+      const answered = answeredQuestion(reply);
       if (answered) answers.set(answered, (answers.get(answered) ?? 0) + 1);
       else apologies++;
     }
-    const asked = threads.flatMap((t) => Array.from({ length: PER_THREAD }, (_, k) => question(t, k)));
     const duplicates = asked.filter((q) => (answers.get(q) ?? 0) > 1);
     const lost = asked.filter((q) => !answers.has(q));
     if (duplicates.length + lost.length + apologies > 0) {

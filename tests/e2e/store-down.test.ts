@@ -14,7 +14,7 @@ async function throughOutage(proxy: TcpProxy, storeUrl: string): Promise<void> {
     h.slack.waitFor(() => {
       const replies = h.slack.botReplies(channel, ts).filter((m) => !m.streaming);
       return replies.length >= count ? replies : undefined;
-    }, 15_000);
+    }, 30_000);
   try {
     h.openai.respond(() => ({ text: 'Try turning it off and on again.' }));
     const first = await h.slack.userMessage({ channel: 'D0OUT', user: 'U1', text: 'wifi is down' });

@@ -180,6 +180,33 @@ export function runStoreContract(
         expect(wins.get(taken)).toBe(0);
       });
 
+      it('reclaims a pending claim for its own claimer only; a free or expired one for anyone', async () => {
+        const [landed, free, done, expired, anonymous] = ['landed', 'free', 'done', 'expired', 'anonymous'].map((l) =>
+          key(`reclaim-${l}`),
+        );
+        const reclaim = (id: string, claimer: string) => store.reclaim(id, 'p', Date.now() + HOUR, 'U1', claimer);
+        expect(await store.claim(landed, 'p', Date.now() + HOUR, 'U1', 'claimer-a')).toBe(true);
+        expect(await store.claim(landed, 'p', Date.now() + HOUR, 'U1', 'claimer-a')).toBe(false);
+        expect(await reclaim(landed, 'claimer-b')).toBe(false);
+        expect(await reclaim(landed, 'claimer-a')).toBe(true);
+        expect(await reclaim(free, 'claimer-b')).toBe(true);
+        expect(await store.claim(free, 'p', Date.now() + HOUR)).toBe(false);
+        await store.claim(done, 'p', Date.now() + HOUR, 'U1', 'claimer-a');
+        await store.complete(done);
+        expect(await reclaim(done, 'claimer-a')).toBe(false);
+        await store.claim(expired, 'p', Date.now() + 100, 'U1', 'claimer-b');
+        await store.claim(anonymous, 'p', Date.now() + HOUR);
+        await sleep(STALE_WAIT_MS);
+        expect(await reclaim(expired, 'claimer-a')).toBe(true);
+        expect(await reclaim(expired, 'claimer-b')).toBe(false);
+        expect(await reclaim(anonymous, 'claimer-a')).toBe(false);
+        // A reclaimed claim is pending like any other: a taker finds it once it goes stale.
+        await sleep(STALE_WAIT_MS);
+        expect((await takeStaleOf([landed, free, expired])).map((claim) => claim.id).sort()).toEqual(
+          [landed, free, expired].sort(),
+        );
+      });
+
       it('takes over pending claims not stamped for staleMs, re-stamped, once', async () => {
         const [a, b, done] = [key('stale-a'), key('stale-b'), key('stale-done')];
         await store.claim(a, 'payload a', Date.now() + HOUR);
