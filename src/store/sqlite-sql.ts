@@ -46,6 +46,12 @@ export function migrate(db: DatabaseSync): void {
   db.exec('CREATE INDEX IF NOT EXISTS claims_user_id ON claims (user_id) WHERE user_id IS NOT NULL');
 }
 
+/** Takes a claim that is free or expired. */
+const CLAIM = `INSERT INTO claims (id, payload, user_id, claimer, claimed_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (id) DO UPDATE SET payload = excluded.payload, user_id = excluded.user_id, written = '[]',
+    claimer = excluded.claimer, claimed_at = excluded.claimed_at, expires_at = excluded.expires_at, done = 0
+    WHERE claims.expires_at <= excluded.claimed_at`;
+
 const STATEMENTS = {
   load: `SELECT t.data FROM threads h JOIN turns t ON t.thread_key = h.key
     WHERE h.key = ? AND h.expires_at > ? ORDER BY t.id`,
@@ -55,15 +61,9 @@ const STATEMENTS = {
     ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at`,
   insertTurn: 'INSERT INTO turns (thread_key, user_id, data) VALUES (?, ?, ?)',
   // args: id, payload, user, claimer, now, expiresAt
-  claim: `INSERT INTO claims (id, payload, user_id, claimer, claimed_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)
-    ON CONFLICT (id) DO UPDATE SET payload = excluded.payload, user_id = excluded.user_id, written = '[]',
-    claimer = excluded.claimer, claimed_at = excluded.claimed_at, expires_at = excluded.expires_at, done = 0
-    WHERE claims.expires_at <= excluded.claimed_at`,
+  claim: CLAIM,
   // As claim; also won while the claim is still pending under the same claimer (its first try landed unseen).
-  reclaim: `INSERT INTO claims (id, payload, user_id, claimer, claimed_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)
-    ON CONFLICT (id) DO UPDATE SET payload = excluded.payload, user_id = excluded.user_id, written = '[]',
-    claimer = excluded.claimer, claimed_at = excluded.claimed_at, expires_at = excluded.expires_at, done = 0
-    WHERE claims.expires_at <= excluded.claimed_at OR (claims.claimer = excluded.claimer AND claims.done = 0)`,
+  reclaim: `${CLAIM} OR (claims.claimer = excluded.claimer AND claims.done = 0)`,
   // args: ts, id, now
   noteWritten: `UPDATE claims SET written = json_insert(written, '$[#]', ?)
     WHERE id = ? AND done = 0 AND expires_at > ?`,

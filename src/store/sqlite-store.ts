@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Turn } from '../conversation/turn';
 import { StoreError } from '../errors';
 import type { DeskBook } from './desk-book';
@@ -86,15 +86,16 @@ export class SqliteStore implements ThreadStore {
   // A burst's claims commit in one transaction with the turn's other writes (200 claims: ~5 ms one by one, ~1 ms
   // together).
   claim(id: string, payload: string, expiresAt: number, user?: string, claimer?: string): Promise<boolean> {
-    return this.#calls.write(
-      () =>
-        Number(this.#sql.claim.run(id, payload, user ?? null, claimer ?? null, Date.now(), expiresAt).changes) === 1,
-    );
+    return this.#claim(this.#sql.claim, id, payload, expiresAt, user, claimer);
   }
 
   reclaim(id: string, payload: string, expiresAt: number, user: string | undefined, claimer: string) {
+    return this.#claim(this.#sql.reclaim, id, payload, expiresAt, user, claimer);
+  }
+
+  #claim(statement: StatementSync, id: string, payload: string, expiresAt: number, user?: string, claimer?: string) {
     return this.#calls.write(
-      () => Number(this.#sql.reclaim.run(id, payload, user ?? null, claimer, Date.now(), expiresAt).changes) === 1,
+      () => Number(statement.run(id, payload, user ?? null, claimer ?? null, Date.now(), expiresAt).changes) === 1,
     );
   }
 

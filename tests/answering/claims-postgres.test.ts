@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { Claims } from '../../src/answering/claims';
 import { StoreHealth } from '../../src/answering/store-health';
@@ -6,6 +5,7 @@ import { PostgresStore } from '../../src/store/postgres-store';
 import type { ClaimBook } from '../../src/store/thread-store';
 import { recordingLogger } from '../helpers/recording-logger';
 import { POSTGRES_PORT, postgresScratch } from '../helpers/scratch-stores';
+import { until } from '../helpers/until';
 
 const DAY = 86_400_000;
 const ID = 'T1:C1:1700000000.000100';
@@ -34,15 +34,6 @@ function counted(store: PostgresStore) {
   return { book, failed: () => failed };
 }
 
-/** Polls `condition` until it holds; the bound only ends a test that fails. */
-async function until(condition: () => boolean, boundMs = 20_000): Promise<void> {
-  const deadline = Date.now() + boundMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition never held');
-    await sleep(10);
-  }
-}
-
 describe('claims on a PostgreSQL server slower than the query timeout', () => {
   jest.setTimeout(30_000);
 
@@ -61,7 +52,7 @@ describe('claims on a PostgreSQL server slower than the query timeout', () => {
       const taking = [a, b].map(({ book }) =>
         new Claims(book, DAY, logger, new StoreHealth(DOWN_AFTER_MS)).take(ID, '{}', 'U1'),
       );
-      await until(() => a.failed() > 0 && b.failed() > 0);
+      await until(() => a.failed() > 0 && b.failed() > 0, 20_000);
       await locker.query('COMMIT');
       expect((await Promise.all(taking)).filter(Boolean)).toHaveLength(1);
     } finally {

@@ -2,17 +2,9 @@ import { ThreadLanes } from '../../src/answering/thread-lanes';
 import { StoreError } from '../../src/errors';
 import { MemoryStore } from '../../src/store/memory-store';
 import type { ThreadLeases } from '../../src/store/thread-store';
+import { until } from '../helpers/until';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls until `condition` holds; the bound only ends a failing test. */
-async function until(condition: () => boolean, boundMs = 10_000): Promise<void> {
-  const deadline = Date.now() + boundMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition never held');
-    await pause(5);
-  }
-}
 
 describe('ThreadLanes', () => {
   it('runs one thread’s questions one at a time, in the order they were asked, whatever order they came in', async () => {
