@@ -122,8 +122,10 @@ async function openResponses(
   const events = await client.responses.create(
     {
       model: options.model,
-      instructions: request.instructions,
-      input: request.messages.map(responsesContent),
+      // The context goes first as a developer message, not as `instructions`: the model reads the same thing, but a
+      // response repeats its `instructions` in three of its events (created, in_progress, completed), so a 3 KB
+      // context came back as ~9 KB more of every answer's stream for the SDK to parse.
+      input: [{ role: 'developer', content: request.instructions }, ...request.messages.map(responsesContent)],
       stream: true,
       store: false,
       ...(options.maxOutputTokens !== undefined && { max_output_tokens: options.maxOutputTokens }),

@@ -133,13 +133,11 @@ function contentText(content: unknown): string {
   return '';
 }
 
-/** The instructions (Responses) or the system/developer messages (Chat), joined. */
+/** The instructions (the Responses field) and the system/developer messages, joined. */
 export function instructionsOf(req: RecordedRequest): string {
-  if (req.api === 'responses') return contentText(req.body.instructions);
-  return messagesOf(req, true)
-    .filter((m) => m.role === 'system' || m.role === 'developer')
-    .map((m) => m.content)
-    .join('\n');
+  const field = req.api === 'responses' ? contentText(req.body.instructions) : '';
+  const messages = messagesOf(req, true).filter((m) => m.role === 'system' || m.role === 'developer');
+  return [field, ...messages.map((m) => m.content)].filter((text) => text !== '').join('\n');
 }
 
 /** The conversation sent, oldest first, without the system/developer messages unless asked. */

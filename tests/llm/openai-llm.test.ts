@@ -72,6 +72,9 @@ describe.each(['responses', 'chat'] as const)('createOpenAiLlm (%s API)', (api) 
     expect(req.headers.authorization).toBe('Bearer sk-test');
     for (const key of ['temperature', 'top_p', 'reasoning']) expect(req.body).not.toHaveProperty(key);
     if (api === 'responses') {
+      // As the first input message: a response repeats an `instructions` field in three of its stream events.
+      expect(req.body.input[0]).toEqual({ role: 'developer', content: REQUEST.instructions });
+      expect(req.body).not.toHaveProperty('instructions');
       expect(req.body.store).toBe(false);
       expect(req.body.max_output_tokens).toBe(500);
     } else {

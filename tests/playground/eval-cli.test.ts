@@ -2,7 +2,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runEval } from '../../src/playground/eval-cli';
 import type { EvalDeps } from '../../src/playground/eval-run';
-import { type FakeOpenAI, lastUserText, type RecordedRequest, startFakeOpenAI } from '../helpers/fake-openai';
+import {
+  type FakeOpenAI,
+  instructionsOf,
+  lastUserText,
+  type RecordedRequest,
+  startFakeOpenAI,
+} from '../helpers/fake-openai';
 import { scratchDir } from '../helpers/scratch-dir';
 import { capture, contextsFolder, playgroundEnv } from './playground-env';
 
@@ -81,7 +87,7 @@ describe('npm run eval', () => {
     expect(output.text()).toContain('2 of 2 cases passed');
     expect(output.text()).toMatch(/^default: reset\s+pass/m);
     expect(output.text()).toMatch(/^hr: leave\s+pass/m);
-    const instructions = fake.requests.map((r) => String(r.body.instructions));
+    const instructions = fake.requests.map(instructionsOf);
     expect(instructions.some((i) => i.includes('Annual leave is 25 days'))).toBe(true);
     expect(instructions.some((i) => i.includes('Laptops are MacBooks'))).toBe(true);
   });
