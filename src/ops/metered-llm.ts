@@ -1,5 +1,5 @@
 /** Counts a model's token usage (and its estimated cost) as each answer's stream ends, without touching the stream. */
-import type { Llm, LlmEvent, LlmRequest } from '../llm/llm';
+import type { Llm, LlmEvent, LlmUsage } from '../llm/llm';
 import type { Metrics } from './metrics';
 
 /**
@@ -8,11 +8,28 @@ import type { Metrics } from './metrics';
  */
 export function meterLlm<T extends Llm>(llm: T, model: string, metrics: Pick<Metrics, 'modelUsage'>): T {
   const metered = Object.create(llm) as T;
-  metered.stream = async function* (request: LlmRequest, options: { signal: AbortSignal }): AsyncIterable<LlmEvent> {
-    for await (const event of llm.stream(request, options)) {
-      if (event.type === 'done' && event.usage) metrics.modelUsage(model, event.usage);
-      yield event;
-    }
-  };
+  metered.stream = (request, options) =>
+    reportingUsage(llm.stream(request, options), (usage) => metrics.modelUsage(model, usage));
   return metered;
+}
+
+/**
+ * The events of `source` as they come, reporting a `done` event's usage on its way past. A plain iterator rather than
+ * an async generator: it sits on the path of every model delta, where a generator layer costs its own promises and
+ * turns per delta. Leaving early (`break`, a throw) closes `source`, as a `for await` over it would.
+ */
+function reportingUsage(source: AsyncIterable<LlmEvent>, report: (usage: LlmUsage) => void): AsyncIterable<LlmEvent> {
+  return {
+    [Symbol.asyncIterator]() {
+      const iterator = source[Symbol.asyncIterator]();
+      const seen = (next: IteratorResult<LlmEvent>) => {
+        if (!next.done && next.value.type === 'done' && next.value.usage) report(next.value.usage);
+        return next;
+      };
+      return {
+        next: () => iterator.next().then(seen),
+        return: async (value?: unknown) => (await iterator.return?.(value)) ?? { done: true, value: undefined },
+      };
+    },
+  };
 }
