@@ -8,6 +8,7 @@ import { botLog, type RunOptions } from './processes';
 import { type BenchResults, loadAverage, machine, markdown, table } from './report';
 import { footprintParts } from './report-memory';
 import { runBusy } from './run-busy';
+import { runStores } from './run-stores';
 import {
   firstText,
   type LongResult,
@@ -30,7 +31,8 @@ const USAGE = `npm run bench -- [--ttft ms] [--tps tokens/s] [--stores memory,sq
   npm run bench -- --only opsCost   (the ops server's cost alone, printed, BENCHMARKS.md untouched)
   npm run bench -- --only memory    (the SQLite RSS rows alone, printed, BENCHMARKS.md untouched)
   npm run bench -- --only busy [--quick] [--kinds bot,sayStream] [--repeats n] [--profile dir]
-    (the one-busy-workspace section alone on SQLite, printed; --quick skips 50-after-50 and 300-over-a-minute)`;
+    (the one-busy-workspace section alone on SQLite, printed; --quick skips 50-after-50 and 300-over-a-minute)
+  npm run bench -- --only stores [--stores memory,sqlite] [--repeats n]   (the per-store rows alone, printed)`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -59,7 +61,9 @@ async function main(): Promise<void> {
     const profileDir = values.profile && path.resolve(values.profile);
     return runBusy(pacing, { kinds, quick: values.quick, repeats: Number(values.repeats), profileDir });
   }
-  if (values.only !== undefined) throw new Error(`--only knows opsCost, memory and busy, not ${values.only}\n${USAGE}`);
+  if (values.only === 'stores') return runStores(pacing, values.stores.split(','), Number(values.repeats));
+  if (values.only !== undefined)
+    throw new Error(`--only knows opsCost, memory, busy and stores, not ${values.only}\n${USAGE}`);
   const started = performance.now();
   const loadAtStart = loadAverage();
   const contextsDir = writeBenchContexts();
