@@ -1,6 +1,6 @@
 import 'dotenv/config';
 import { parseArgs } from 'node:util';
-import { DEFAULT_STORE_URL } from './config';
+import { DEFAULT_STORE_URL } from './config/store-section';
 import { createStore } from './store/create-store';
 import { redactStoreUrl } from './store/store-url';
 

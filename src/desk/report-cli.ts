@@ -1,6 +1,7 @@
 /** `npm run report`: the desk's figures from the store, as a table or JSON. Testable: no process globals. */
 import { parseArgs } from 'node:util';
-import { DEFAULT_MODEL, DEFAULT_STORE_URL } from '../config';
+import { DEFAULT_MODEL } from '../config/model-section';
+import { DEFAULT_STORE_URL } from '../config/store-section';
 import { loadPrices } from '../ops/prices';
 import { createStore } from '../store/create-store';
 import { redactStoreUrl } from '../store/store-url';

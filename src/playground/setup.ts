@@ -1,5 +1,6 @@
 /** What `npm run chat` and `npm run eval` build before they start: settings, contexts and a model client. */
-import { loadModelConfig, type ModelConfig } from '../config';
+import { loadModelConfig } from '../config';
+import type { ModelConfig } from '../config/model-section';
 import type { ContextRegistry } from '../conversation/context';
 import { loadContexts } from '../conversation/context-registry';
 import { ConfigError } from '../errors';
