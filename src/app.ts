@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import { createQuestionHandler, type QuestionHandler } from './answering/question-handler';
 import { type Recovery, startRecovery } from './answering/recovery';
+import { StoreHealth } from './answering/store-health';
 import type { Config } from './config';
 import type { ContextRegistry } from './conversation/context';
 import { loadContexts } from './conversation/context-registry';
@@ -103,6 +104,8 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       vision: config.files.vision,
     });
     const meteredLlm = meterLlm(llm, config.openai.model, metrics);
+    // Questions' claims and leases and the desk's handoffs judge together whether the store is down or only slow.
+    const storeHealth = new StoreHealth();
     const desk = buildDesk({
       config,
       store,
@@ -114,6 +117,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       client: sideClient,
       slack: app.client,
       botUserId: auth.user_id,
+      storeHealth,
     });
     // Images waiting for the model hold ~4× their size; 96 MB keeps 50 screenshots pasted at once under ~400 MB RSS.
     const attachments = createAttachmentResources({ imageMemoryBytes: 96 * 1024 * 1024 });
@@ -142,6 +146,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
         resources: attachments,
       },
       metrics,
+      storeHealth,
     });
     registerListeners(app, { handler, contexts, logger, desk: desk.listeners });
     const pingable = rawStore;

@@ -1,26 +1,16 @@
 /** Claims: a message is answered once, across instances; with the store down, once per instance. */
-import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../logger';
 import { OutageNotice } from '../store/outage-notice';
 import type { ClaimBook } from '../store/thread-store';
+import { CLAIM_RETRIES, type ClaimRetries, decideClaim, LocalClaims } from './claim-decision';
 import { describe } from './describe-error';
 import { StoreHealth } from './store-health';
+
+export { CLAIM_RETRIES, type ClaimRetries } from './claim-decision';
 
 /** First retry of a failed `complete`; doubles up to COMPLETE_RETRY_MAX_MS. */
 const COMPLETE_RETRY_MS = 500;
 const COMPLETE_RETRY_MAX_MS = 15_000;
-
-/** How a claim the store did not decide is asked again. */
-export interface ClaimRetries {
-  /** First pause before asking again; doubles up to `maxPauseMs`. */
-  pauseMs: number;
-  maxPauseMs: number;
-  /** A claim still undecided after this long, while the store answers others, is answered anyway. */
-  giveUpMs: number;
-}
-
-export const CLAIM_RETRIES: ClaimRetries = { pauseMs: 250, maxPauseMs: 2_000, giveUpMs: 60_000 };
 
 /**
  * The claims this instance holds. A claim is held (and heartbeated) from the moment it is taken until the store has
@@ -36,7 +26,7 @@ export class Claims {
   // Claims being decided, counted per id (a mention's two events may both be asking): heartbeated meanwhile.
   private readonly deciding = new Map<string, number>();
   // With the store down, the bot still answers, without memory: claims fall back to this process alone.
-  private readonly local = new Map<string, number>();
+  private readonly local = new LocalClaims();
   private readonly retries = new Set<NodeJS.Timeout>();
   // Every question of a store outage fails to complete: one warning for the outage, not one per question.
   private readonly completions: OutageNotice;
@@ -66,42 +56,14 @@ export class Claims {
   }
 
   private async decide(id: string, payload: string, user: string): Promise<boolean> {
-    const startedAt = Date.now();
-    const expiresAt = startedAt + this.ttlMs;
-    // Names this take: asked again, a first try that landed unseen is found to be this take's, not someone else's.
-    const claimer = randomUUID();
-    let pause = this.retry.pauseMs;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const won =
-          attempt === 0
-            ? await this.store.claim(id, payload, expiresAt, user, claimer)
-            : await this.store.reclaim(id, payload, expiresAt, user, claimer);
-        this.health.answered();
-        if (attempt > 0) this.undecided.ok();
-        return won;
-      } catch (err) {
-        if (this.health.failed(startedAt)) {
-          this.logger.warn('store unreachable: answering without memory', { error: describe(err) });
-          return this.takeLocally(id, expiresAt);
-        }
-        if (Date.now() - startedAt >= this.retry.giveUpMs) {
-          this.logger.error('could not claim a question; answering it anyway', { id, error: describe(err) });
-          return this.takeLocally(id, expiresAt);
-        }
-        this.undecided.failed(err, { id });
-        await sleep(pause, undefined, { ref: false });
-        pause = Math.min(pause * 2, this.retry.maxPauseMs);
-      }
-    }
-  }
-
-  private takeLocally(id: string, expiresAt: number): boolean {
-    const now = Date.now();
-    for (const [key, until] of this.local) if (until < now) this.local.delete(key);
-    if ((this.local.get(id) ?? 0) > now) return false;
-    this.local.set(id, expiresAt);
-    return true;
+    const expiresAt = Date.now() + this.ttlMs;
+    const judge = { health: this.health, retry: this.retry, undecided: this.undecided };
+    const decision = await decideClaim(this.store, { id, payload, expiresAt, user }, judge);
+    if (decision.decided) return decision.won;
+    const error = describe(decision.error);
+    if (decision.why === 'store down') this.logger.warn('store unreachable: answering without memory', { error });
+    else this.logger.error('could not claim a question; answering it anyway', { id, error });
+    return this.local.take(id, expiresAt);
   }
 
   /** Starts heartbeating a claim this instance is answering. */

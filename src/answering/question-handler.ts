@@ -56,6 +56,8 @@ export interface HandlerDeps {
   files?: AttachmentDeps;
   /** Question outcomes, answers in flight and answer times; nothing is reported without. */
   metrics?: AnswerMetrics;
+  /** Whether the store is down or only slow, judged with the desk's handoffs; the handler's own without. */
+  storeHealth?: StoreHealth;
 }
 
 /** Takes Slack message events and answers the ones meant for the bot, once each, in thread order. */
@@ -68,8 +70,8 @@ export function createQuestionHandler(deps: HandlerDeps) {
     history: store,
     ...(desk ? { quiet: (key: string) => desk.quiet(key) } : {}),
   });
-  // Claims and thread leases judge together whether the store is down or only slow.
-  const health = new StoreHealth();
+  // Claims and thread leases (and the desk's handoffs) judge together whether the store is down or only slow.
+  const health = deps.storeHealth ?? new StoreHealth();
   const claims = new Claims(store, config.claimTtlMs, logger, health);
   // A thread lease lives as long as a claim without heartbeat: both say the instance holding them is gone.
   const lanes = new ThreadLanes(store, config.recovery.staleMs, config.answerTimeoutMs * 2, health);

@@ -72,6 +72,8 @@ export const RESOLVED_LABEL = 'Resolved';
 export function handedOff(who: string): string {
   return `I've asked ${who} to help. They'll answer here in this thread.`;
 }
+/** The status line shown while a person is being asked to help (the reply in the thread clears it). */
+export const HANDING_OFF = 'is asking a person to help…';
 /** Said when someone asks again in a thread already handed to a person. */
 export const ALREADY_HANDED_OFF = 'A person has already been asked to help in this thread. They will answer here.';
 /** Said when a context names no escalation channel and no `help` text of its own. */

@@ -1,4 +1,5 @@
 /** Builds the support desk from the bot's parts: used by the composition root. */
+import type { StoreHealth } from '../answering/store-health';
 import type { RepliesReader } from '../answering/thread-history';
 import type { Config } from '../config';
 import type { ContextRegistry } from '../conversation/context';
@@ -23,6 +24,8 @@ export interface DeskParts {
   logger: Logger;
   botUserId: string;
   prices: PriceTable;
+  /** Shared with the question handler: handoffs fall back to this process only once the store counts as down. */
+  storeHealth: StoreHealth;
 }
 
 /** The desk, and what its listeners need. */
@@ -39,6 +42,7 @@ export function buildDesk(parts: DeskParts): { desk: Desk; listeners: DeskListen
     logger,
     retentionMs: config.history.retentionMs,
     webhookUrl: config.desk.webhookUrl,
+    storeHealth: parts.storeHealth,
     contexts: parts.contexts,
     model: config.openai.model,
   });

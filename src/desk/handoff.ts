@@ -1,12 +1,15 @@
 /** Handing a thread to a person: one post in the escalation channel, one reply in the thread, once per thread. */
+import { CLAIM_RETRIES, type ClaimRetries, decideClaim, LocalClaims } from '../answering/claim-decision';
 import { describe } from '../answering/describe-error';
-import { ALREADY_HANDED_OFF, handedOff, handoffMessage, NO_ESCALATION } from '../answering/wording';
+import { StoreHealth } from '../answering/store-health';
+import { ALREADY_HANDED_OFF, HANDING_OFF, handedOff, handoffMessage, NO_ESCALATION } from '../answering/wording';
 import type { Context } from '../conversation/context';
 import type { Turn } from '../conversation/turn';
 import type { Llm } from '../llm/llm';
 import type { Logger } from '../logger';
 import type { SideWriter } from '../slack/side-writes';
 import type { ChannelKind, DeskBook } from '../store/desk-book';
+import { OutageNotice } from '../store/outage-notice';
 import type { ClaimBook, ThreadHistory } from '../store/thread-store';
 import type { DeskWriter } from './desk-writes';
 import { summarise } from './summary';
@@ -31,7 +34,7 @@ export type HandoffResult = 'handed-off' | 'already' | 'no-channel';
 
 export interface HandoffDeps {
   book: DeskBook;
-  claims: Pick<ClaimBook, 'claim'>;
+  claims: Pick<ClaimBook, 'claim' | 'reclaim'>;
   history: Pick<ThreadHistory, 'load'>;
   writer: DeskWriter;
   side: SideWriter;
@@ -42,22 +45,32 @@ export interface HandoffDeps {
   webhookUrl(name: string): string | undefined;
   /** Pause before the webhook's first retry (tests shorten it). */
   webhookPauseMs?: number;
+  /** Judges whether the store is down or only slow; share the question handler's, so both judge from all claims. */
+  storeHealth?: StoreHealth;
+  /** How an undecided claim is asked again (tests shorten it). */
+  claimRetries?: ClaimRetries;
 }
 
 export function createHandoff(deps: HandoffDeps) {
   const { logger } = deps;
-  // With the store unreachable, a person must still be reachable: this process alone remembers its handoffs.
-  const local = new Set<string>();
+  const health = deps.storeHealth ?? new StoreHealth();
+  const undecided = new OutageNotice(logger, 'could not claim a handoff yet; asking the store again');
+  // With the store down, a person must still be reachable: this process alone remembers its handoffs.
+  const local = new LocalClaims();
 
+  /**
+   * Whether this is the thread's first request for a person, across instances. A claim that timed out may have
+   * landed (and another instance may be asking too): it is asked again until the store decides, so the escalation
+   * channel never gets the thread twice from a slow store; only a store that is down is left out.
+   */
   async function firstRequest(id: string, expiresAt: number): Promise<boolean> {
-    try {
-      return await deps.claims.claim(id, '', expiresAt);
-    } catch (err) {
-      logger.warn('store unreachable: handing off without memory', { error: describe(err) });
-      if (local.has(id)) return false;
-      local.add(id);
-      return true;
-    }
+    const judge = { health, retry: deps.claimRetries ?? CLAIM_RETRIES, undecided };
+    const decision = await decideClaim(deps.claims, { id, payload: '', expiresAt }, judge);
+    if (decision.decided) return decision.won;
+    const error = describe(decision.error);
+    if (decision.why === 'store down') logger.warn('store unreachable: handing off without memory', { error });
+    else logger.error('could not claim a handoff; handing off anyway', { id, error });
+    return local.take(id, expiresAt);
   }
 
   async function turnsOf(key: string): Promise<Turn[]> {
@@ -76,6 +89,9 @@ export function createHandoff(deps: HandoffDeps) {
       logger.info('handoff asked where no escalation channel is set', { channel, context: context.name });
       return 'no-channel';
     }
+    // Deciding (asking a slow store again) and summarising take seconds: the asker sees the bot at work meanwhile.
+    // Awaited, so that it is set before the reply below, which clears it.
+    await deps.side.status(place, HANDING_OFF);
     const key = `${team}:${channel}:${threadTs}`;
     const expiresAt = Date.now() + deps.retentionMs;
     if (!(await firstRequest(`handoff:${key}`, expiresAt))) {
