@@ -34,7 +34,7 @@ export type HandoffResult = 'handed-off' | 'already' | 'no-channel';
 
 export interface HandoffDeps {
   book: DeskBook;
-  claims: Pick<ClaimBook, 'claim' | 'reclaim'>;
+  claims: Pick<ClaimBook, 'claim' | 'reclaim' | 'complete'>;
   history: Pick<ThreadHistory, 'load'>;
   writer: DeskWriter;
   side: SideWriter;
@@ -66,11 +66,22 @@ export function createHandoff(deps: HandoffDeps) {
   async function firstRequest(id: string, expiresAt: number): Promise<boolean> {
     const judge = { health, retry: deps.claimRetries ?? CLAIM_RETRIES, undecided };
     const decision = await decideClaim(deps.claims, { id, payload: '', expiresAt }, judge);
-    if (decision.decided) return decision.won;
+    if (decision.decided) {
+      // Done at once: left pending, the claim looked like a question a dead instance never answered, and a recovery
+      // sweep took it up half a minute later with a warning. Completed, it still refuses the thread's later requests.
+      if (decision.won) await completed(id);
+      return decision.won;
+    }
     const error = describe(decision.error);
     if (decision.why === 'store down') logger.warn('store unreachable: handing off without memory', { error });
     else logger.error('could not claim a handoff; handing off anyway', { id, error });
     return local.take(id, expiresAt);
+  }
+
+  async function completed(id: string): Promise<void> {
+    await deps.claims.complete(id).catch((err: unknown) => {
+      logger.warn('could not mark the handoff claim done', { error: describe(err) });
+    });
   }
 
   async function turnsOf(key: string): Promise<Turn[]> {

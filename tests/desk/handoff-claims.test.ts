@@ -29,9 +29,10 @@ function reach(store: MemoryStore, faults: Fault[]) {
     if (next === 'unheard') throw new StoreError('Postgres store: claim failed: Query read timeout');
     return won;
   };
-  const claims: Pick<ClaimBook, 'claim' | 'reclaim'> = {
+  const claims: Pick<ClaimBook, 'claim' | 'reclaim' | 'complete'> = {
     claim: (...args) => fault(() => store.claim(...args)),
     reclaim: (...args) => fault(() => store.reclaim(...args)),
+    complete: (id) => store.complete(id),
   };
   return { claims, calls: () => calls };
 }
@@ -81,6 +82,19 @@ describe('a handoff whose claim the store did not decide', () => {
     expect(a.calls()).toBe(4);
     expect(seen.thread[0]).toBe(`status: ${HANDING_OFF}`);
     expect(seen.thread).toHaveLength(2);
+    await store.close();
+  });
+});
+
+describe('a handoff that went through', () => {
+  it('leaves nothing for a recovery sweep to mistake for an unanswered question, and still refuses a second', async () => {
+    const store = new MemoryStore();
+    const seen = recordingDeskSlack();
+    const a = instance(store, [], seen, NEVER_DOWN_MS);
+    expect(await a.handOff(HANDOFF_CLICK)).toBe('handed-off');
+    expect(await store.takeStale(0)).toEqual([]);
+    expect(await a.handOff({ ...HANDOFF_CLICK, via: 'phrase', latest: 'a person please' })).toBe('already');
+    expect(seen.escalations).toHaveLength(1);
     await store.close();
   });
 });

@@ -23,9 +23,10 @@ function counted(store: PostgresStore) {
       failed++;
       throw err;
     });
-  const claims: Pick<ClaimBook, 'claim' | 'reclaim'> = {
+  const claims: Pick<ClaimBook, 'claim' | 'reclaim' | 'complete'> = {
     claim: (...args) => count(store.claim(...args)),
     reclaim: (...args) => count(store.reclaim(...args)),
+    complete: (id) => store.complete(id),
   };
   return { claims, failed: () => failed };
 }
