@@ -82,11 +82,13 @@ export function createLogger(level: string, stream?: NodeJS.WritableStream, form
 /**
  * winston pushes every line through its stream before the format above drops it: ~10 µs for each debug line, a few
  * per question on the answering path. A level that is off now returns at once; the answer is kept until the level
- * changes.
+ * changes. `isLevelEnabled` keeps its answers too: the Slack clients ask it for each of their debug lines (several per
+ * Web API call), and winston's own allocates on every call.
  */
 function skipDisabledLevels(logger: AppLogger): AppLogger {
   let level = logger.level;
   const enabled = new Map<string, boolean>();
+  const asked = logger.isLevelEnabled.bind(logger);
   const isOn = (name: string): boolean => {
     if (logger.level !== level) {
       level = logger.level;
@@ -94,11 +96,12 @@ function skipDisabledLevels(logger: AppLogger): AppLogger {
     }
     let on = enabled.get(name);
     if (on === undefined) {
-      on = logger.isLevelEnabled(name);
+      on = asked(name);
       enabled.set(name, on);
     }
     return on;
   };
+  logger.isLevelEnabled = isOn;
   for (const name of ['debug', 'info'] as const) {
     const write = logger[name].bind(logger) as (...args: unknown[]) => AppLogger;
     logger[name] = ((...args: unknown[]) => (isOn(name) ? write(...args) : logger)) as AppLogger[typeof name];

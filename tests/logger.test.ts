@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger } from '../src/logger';
+import { createLogger, toSlackLogger } from '../src/logger';
 
 function capture(level = 'debug') {
   const lines: string[] = [];
@@ -48,5 +48,20 @@ describe('logger', () => {
     await flush();
     expect(lines.join('')).toContain('now shown detail');
     expect(lines.join('')).not.toContain('hidden again');
+  });
+
+  it("passes the Slack clients' debug lines only while debug is on, following run-time changes", async () => {
+    const { lines, logger } = capture('info');
+    const slack = toSlackLogger(logger);
+    slack.debug('http request body: first');
+    logger.level = 'debug';
+    slack.debug('http request body: second');
+    logger.level = 'info';
+    slack.debug('http request body: third');
+    await flush();
+    const text = lines.join('');
+    expect(text).not.toContain('first');
+    expect(text).toContain('second');
+    expect(text).not.toContain('third');
   });
 });
