@@ -93,10 +93,12 @@ function handlersFor(bot: Bot, timer: StoreTimer) {
       const start = performance.now();
       for (let i = 0; i < args.threads; i++) {
         const ts = `1700000000.${String(i).padStart(6, '0')}`;
-        // Short threads: stored without token counts, as the bot stores them.
+        // Short threads: stored without token counts, as the bot stores them. Each message has its own ts (a turn
+        // saved under a role and ts stored already is skipped), the first question the thread's.
+        const at = (n: number) => `${1_700_000_000 + n}.${String(i).padStart(6, '0')}`;
         const turns: Turn[] = [0, 1].flatMap((n): Turn[] => [
-          { role: 'user', text: `${question} (${i}.${n})`, ts, user: `UR${i}` },
-          { role: 'assistant', text: answerText(1_000, i + n), ts },
+          { role: 'user', text: `${question} (${i}.${n})`, ts: at(2 * n), user: `UR${i}` },
+          { role: 'assistant', text: answerText(1_000, i + n), ts: at(2 * n + 1) },
         ]);
         await bot.store.append(`TR${i}:DR${i}:${ts}`, turns, Date.now() + DAY);
       }

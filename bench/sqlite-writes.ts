@@ -13,6 +13,7 @@
  * `memory` runs the same calls on the memory store, `none` on a store that does nothing (what the bench costs).
  * Prints CPU µs per answer (process.cpuUsage: user + system) and wall ms.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,7 +48,8 @@ async function answerOne(store: ThreadStore, n: number): Promise<void> {
   await io();
   if (!(await store.claim(id, JSON.stringify({ text: 'How do I reset my VPN?', ts }), expiresAt, 'U1'))) return;
   await io();
-  const token = await store.lock(key, 60_000, n);
+  const token = randomUUID();
+  const leased = await store.lock(key, token, 60_000, n);
   await io();
   await store.append(
     key,
@@ -64,7 +66,7 @@ async function answerOne(store: ThreadStore, n: number): Promise<void> {
   await io();
   await store.complete(id);
   await io();
-  if (token) await store.unlock(key, token);
+  if (leased) await store.unlock(key, token);
   await io();
   await store.desk.recordQuestion(
     {
@@ -99,7 +101,7 @@ function doNothing(): ThreadStore {
   const done = async () => {};
   return {
     claim: async () => true,
-    lock: async () => 'token',
+    lock: async () => true,
     append: done,
     noteWritten: done,
     addUsage: async () => 0,

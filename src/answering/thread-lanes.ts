@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ThreadLeases } from '../store/thread-store';
 import { StoreHealth } from './store-health';
 
@@ -8,8 +9,15 @@ const RELEASE_RETRY_MS = 500;
 interface Waiter {
   /** Its place in the thread: the question's Slack ts in microseconds. */
   order: number;
-  /** Set once it may run: the store's lease, or null to run without one (store unreachable, waited too long). */
-  token?: string | null;
+  /**
+   * Names its lease in every request for it: a request that timed out after the store granted it is granted again
+   * when asked again, rather than refused as another's until the lease lapses.
+   */
+  token: string;
+  /** Set once it may run: true with the lease, false without (store unreachable, waited too long). */
+  leased?: boolean;
+  /** Its last request failed unanswered: the lease may be its own, unseen. */
+  unsure?: boolean;
   /** Ends the current pause at once: the thread may have just become free here. */
   wake(): void;
 }
@@ -44,14 +52,14 @@ export class ThreadLanes {
   async run<T>(key: string, ts: string, work: () => Promise<T>): Promise<T> {
     const lane = this.lanes.get(key) ?? { running: false, asking: false, waiting: [] };
     this.lanes.set(key, lane);
-    const me: Waiter = { order: orderOf(ts), wake: () => undefined };
+    const me: Waiter = { order: orderOf(ts), token: randomUUID(), wake: () => undefined };
     lane.waiting.push(me);
     let renewal: NodeJS.Timeout | undefined;
     try {
-      await this.acquire(key, lane, me, (token) => {
+      await this.acquire(key, lane, me, () => {
         // A failed or lost renewal leaves the work running: at worst another instance starts on the thread alongside.
         renewal = setInterval(
-          () => void this.store.renew(key, token, this.leaseMs).catch(() => false),
+          () => void this.store.renew(key, me.token, this.leaseMs).catch(() => false),
           this.leaseMs / 3,
         );
         renewal.unref();
@@ -59,7 +67,9 @@ export class ThreadLanes {
       return await work();
     } finally {
       clearInterval(renewal);
-      if (me.token) await this.release(key, me.token);
+      if (me.leased) await this.release(key, me.token);
+      // Gone ahead without the lease after a request that failed unanswered: it may hold the lease all the same.
+      else if (me.unsure) void this.release(key, me.token);
       lane.running = false;
       if (lane.waiting.length === 0) this.lanes.delete(key);
       for (const waiter of lane.waiting) waiter.wake();
@@ -84,32 +94,33 @@ export class ThreadLanes {
   }
 
   // A lease held by a killed instance expires within leaseMs; past maxWaitMs we answer anyway rather than never.
-  private async acquire(key: string, lane: Lane, me: Waiter, leased: (token: string) => void): Promise<void> {
+  private async acquire(key: string, lane: Lane, me: Waiter, leased: () => void): Promise<void> {
     const deadline = Date.now() + this.maxWaitMs;
     let pause = 20;
     let failingSince: number | undefined;
     for (;;) {
-      if (me.token === undefined && !lane.asking && earliest(lane) === me) {
+      if (me.leased === undefined && !lane.asking && earliest(lane) === me) {
         lane.asking = true;
         const asked = Date.now();
-        const token: string | null | typeof UNREACHABLE = await this.store
-          .lock(key, this.leaseMs, me.order ?? Number.MAX_SAFE_INTEGER)
+        const granted: boolean | typeof UNREACHABLE = await this.store
+          .lock(key, me.token, this.leaseMs, me.order)
           .catch(() => UNREACHABLE);
         lane.asking = false;
-        if (typeof token === 'symbol') failingSince ??= asked;
+        me.unsure = granted === UNREACHABLE;
+        if (me.unsure) failingSince ??= asked;
         else {
           failingSince = undefined;
           this.health.answered();
         }
-        if (typeof token === 'string') leased(token);
-        // A failed request is asked again, keeping this question's place in the line: the store may only be slow,
-        // and a question gone ahead without the lease would leave its place there, holding up the thread's next
-        // questions on every instance. A store that is down must not stop answers: go ahead without the lease.
+        if (granted === true) leased();
+        // A failed request is asked again, with the same token and keeping this question's place in the line: the
+        // store may only be slow, and a question gone ahead without the lease would leave its place there, holding
+        // up the thread's next questions on every instance. A store that is down must not stop answers: go ahead
+        // without the lease.
         const failing = failingSince !== undefined && this.health.failed(failingSince);
-        if (failing || typeof token === 'string' || Date.now() >= deadline)
-          me.token = typeof token === 'string' ? token : null;
+        if (failing || granted === true || Date.now() >= deadline) me.leased = granted === true;
       }
-      if (me.token !== undefined && !lane.running) {
+      if (me.leased !== undefined && !lane.running) {
         lane.running = true;
         lane.waiting.splice(lane.waiting.indexOf(me), 1);
         // The next question here takes its place in the store's line at once, before a later one elsewhere does.

@@ -15,3 +15,13 @@ export interface Turn {
   /** Files attached to a user turn (id, name, type; never bytes), so a follow-up can fetch its images again. */
   files?: FileReference[];
 }
+
+/**
+ * What makes a turn one of its kind in its thread, so that saving it again stores nothing: its role and Slack ts.
+ * A question is saved as the `user` turn of its own ts; its answer as the `assistant` turn of the answer's first
+ * message (all of a split answer is one turn), or of the question's ts when no message was written: the role keeps
+ * those two apart.
+ */
+export function turnId(turn: Pick<Turn, 'role' | 'ts'>): string {
+  return `${turn.role}:${turn.ts}`;
+}

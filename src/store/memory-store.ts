@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import type { Turn } from '../conversation/turn';
+import { type Turn, turnId } from '../conversation/turn';
 import { StoreError } from '../errors';
 import { startPurge } from './expiry-purge';
 import { MemoryDesk } from './memory-desk';
@@ -41,7 +40,12 @@ export class MemoryStore implements ThreadStore {
 
   async append(key: string, turns: Turn[], expiresAt: number): Promise<void> {
     const thread = this.#live(this.#threads, key) ?? { turns: [], expiresAt };
-    thread.turns.push(...turns.map((turn) => ({ ...turn })));
+    const stored = new Set(thread.turns.map(turnId));
+    for (const turn of turns) {
+      if (stored.has(turnId(turn))) continue;
+      stored.add(turnId(turn));
+      thread.turns.push({ ...turn });
+    }
     thread.expiresAt = expiresAt;
     this.#threads.set(key, thread);
   }
@@ -92,20 +96,21 @@ export class MemoryStore implements ThreadStore {
     return taken;
   }
 
-  async lock(key: string, ttlMs: number, order: number): Promise<string | null> {
-    const held = this.#live(this.#leases, key) !== undefined;
+  async lock(key: string, token: string, ttlMs: number, order: number): Promise<boolean> {
+    const holder = this.#live(this.#leases, key)?.token;
     const now = Date.now();
     const line = this.#waiting.get(key) ?? new Map<number, number>();
     for (const [waiting, until] of line) if (until <= now) line.delete(waiting);
-    if (held || [...line.keys()].some((waiting) => waiting < order)) {
+    // Held: refused unless by this token (asked again after a request that landed unseen: extended, whoever waits).
+    const refused = holder !== undefined ? holder !== token : [...line.keys()].some((waiting) => waiting < order);
+    if (refused) {
       this.#waiting.set(key, line.set(order, now + ttlMs));
-      return null;
+      return false;
     }
     line.delete(order);
     if (line.size === 0) this.#waiting.delete(key);
-    const token = randomUUID();
     this.#leases.set(key, { token, expiresAt: now + ttlMs });
-    return token;
+    return true;
   }
 
   async renew(key: string, token: string, ttlMs: number): Promise<boolean> {

@@ -6,8 +6,10 @@ import { purgeStatements } from './expiry-purge';
 /** The database's clock in epoch ms. */
 export const NOW = '(extract(epoch from now()) * 1000)::bigint';
 
-// A turn is kept as JSON text so new Turn fields need no migration; user_id is split out for deleteUser.
-// Claims' user_id and written came later: ADD COLUMN IF NOT EXISTS brings older schemas along.
+// A turn is kept as JSON text so new Turn fields need no migration; user_id is split out for deleteUser, role and
+// ts (turnId: unique in the thread, so a retried save stores nothing twice).
+// Claims' user_id, written and claimer and turns' role and ts came later: ADD COLUMN IF NOT EXISTS brings older
+// schemas along (turns stored before keep no role and ts: no retry of theirs is coming).
 export const schemaSql = (s: string) => `
   CREATE SCHEMA IF NOT EXISTS ${s};
   CREATE TABLE IF NOT EXISTS ${s}.threads (key text PRIMARY KEY, expires_at bigint NOT NULL);
@@ -20,6 +22,8 @@ export const schemaSql = (s: string) => `
   );
   CREATE INDEX IF NOT EXISTS turns_thread_key ON ${s}.turns (thread_key, id);
   CREATE INDEX IF NOT EXISTS turns_user_id ON ${s}.turns (user_id) WHERE user_id IS NOT NULL;
+  ALTER TABLE ${s}.turns ADD COLUMN IF NOT EXISTS role text, ADD COLUMN IF NOT EXISTS ts text;
+  CREATE UNIQUE INDEX IF NOT EXISTS turns_once ON ${s}.turns (thread_key, ts, role);
   CREATE TABLE IF NOT EXISTS ${s}.claims (
     id text PRIMARY KEY, payload text NOT NULL, claimed_at bigint NOT NULL, expires_at bigint NOT NULL,
     done boolean NOT NULL DEFAULT false
@@ -70,13 +74,15 @@ export const statements = (s: string) => ({
     WHERE h.key = $1 AND h.expires_at > ${NOW} ORDER BY t.id`,
   has: `SELECT 1 FROM ${s}.threads h WHERE h.key = $1 AND h.expires_at > ${NOW}
     AND EXISTS (SELECT 1 FROM ${s}.turns WHERE thread_key = h.key)`,
-  // One statement: turns of an expired (not yet purged) thread go, its expiry moves, the new turns follow in order.
+  // One statement: turns of an expired (not yet purged) thread go, its expiry moves, the new turns follow in order,
+  // but for those stored already (a retried save, perhaps still running: the unique index waits for it).
   append: `WITH stale AS (DELETE FROM ${s}.turns WHERE thread_key = $1
       AND EXISTS (SELECT 1 FROM ${s}.threads WHERE key = $1 AND expires_at <= ${NOW})),
     thread AS (INSERT INTO ${s}.threads (key, expires_at) VALUES ($1, $2)
       ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at RETURNING key)
-    INSERT INTO ${s}.turns (thread_key, user_id, data) SELECT thread.key, t.user_id, t.data
-    FROM thread, unnest($3::text[], $4::text[]) WITH ORDINALITY AS t (user_id, data, n) ORDER BY t.n`,
+    INSERT INTO ${s}.turns (thread_key, user_id, role, ts, data) SELECT thread.key, t.user_id, t.role, t.ts, t.data
+    FROM thread, unnest($3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS t (user_id, role, ts, data, n)
+    ORDER BY t.n ON CONFLICT (thread_key, ts, role) DO NOTHING`,
   // A batch of claims (arrays of ids, payloads, expiries, users, claimers; ids distinct) in one statement; returns the
   // ids won. A lost claim (the common duplicate event) takes no row lock and writes nothing; an expired claim is
   // re-taken by the UPDATE, which a concurrent re-claimer waits on and then finds no longer expired. Leases work the
@@ -107,12 +113,15 @@ export const statements = (s: string) => ({
     WHERE NOT done AND claimed_at <= ${NOW} - $1::bigint AND expires_at > ${NOW} FOR UPDATE SKIP LOCKED)
     RETURNING id, payload, claimed_at, written`,
   // The lease goes to the lowest order waiting: refused unless none lower waits; the caller joins or leaves the line.
+  // A lease held by the asking token already (its request landed unseen, asked again) is extended, whoever waits.
   lock: `WITH ahead AS (SELECT 1 FROM ${s}.waiters WHERE key = $1 AND ord < $4::bigint AND expires_at > ${NOW}),
+    mine AS (UPDATE ${s}.leases SET expires_at = ${NOW} + $3::bigint
+      WHERE key = $1 AND token = $2 AND expires_at > ${NOW} RETURNING 1),
     fresh AS (INSERT INTO ${s}.leases (key, token, expires_at) SELECT $1, $2, ${NOW} + $3::bigint
       WHERE NOT EXISTS (SELECT 1 FROM ahead) ON CONFLICT (key) DO NOTHING RETURNING 1),
     expired AS (UPDATE ${s}.leases SET token = $2, expires_at = ${NOW} + $3::bigint
       WHERE key = $1 AND expires_at <= ${NOW} AND NOT EXISTS (SELECT 1 FROM ahead) RETURNING 1),
-    won AS (SELECT 1 FROM fresh UNION ALL SELECT 1 FROM expired),
+    won AS (SELECT 1 FROM mine UNION ALL SELECT 1 FROM fresh UNION ALL SELECT 1 FROM expired),
     joined AS (INSERT INTO ${s}.waiters (key, ord, expires_at) SELECT $1, $4::bigint, ${NOW} + $3::bigint
       WHERE NOT EXISTS (SELECT 1 FROM won) ON CONFLICT (key, ord) DO UPDATE SET expires_at = excluded.expires_at),
     left_line AS (DELETE FROM ${s}.waiters WHERE key = $1 AND ord = $4::bigint AND EXISTS (SELECT 1 FROM won))

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Pool, type QueryResultRow } from 'pg';
 import type { Turn } from '../conversation/turn';
 import { StoreError } from '../errors';
@@ -71,8 +70,8 @@ export class PostgresStore implements ThreadStore, CapacityLeases {
   }
 
   async append(key: string, turns: Turn[], expiresAt: number): Promise<void> {
-    const users = turns.map((turn) => turn.user ?? null);
-    await this.#query('append', [key, expiresAt, users, turns.map((turn) => JSON.stringify(turn))]);
+    const [users, roles, stamps] = [turns.map((t) => t.user ?? null), turns.map((t) => t.role), turns.map((t) => t.ts)];
+    await this.#query('append', [key, expiresAt, users, roles, stamps, turns.map((turn) => JSON.stringify(turn))]);
   }
 
   async has(key: string): Promise<boolean> {
@@ -126,10 +125,8 @@ export class PostgresStore implements ThreadStore, CapacityLeases {
     }));
   }
 
-  async lock(key: string, ttlMs: number, order: number): Promise<string | null> {
-    const token = randomUUID();
-    const rows = await this.#query('lock', [key, token, Math.ceil(ttlMs), order]);
-    return rows.length === 1 ? token : null;
+  async lock(key: string, token: string, ttlMs: number, order: number): Promise<boolean> {
+    return (await this.#query('lock', [key, token, Math.ceil(ttlMs), order])).length === 1;
   }
 
   async renew(key: string, token: string, ttlMs: number): Promise<boolean> {

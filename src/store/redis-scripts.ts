@@ -59,10 +59,14 @@ for _, id in ipairs(redis.call('ZRANGE', KEYS[1], '-inf', ms(now - tonumber(ARGV
 end return out`);
 /**
  * The lease goes to the lowest order waiting. KEYS: lease, waiting line (a sorted set of orders scored by when they
- * stop waiting). ARGV: token, ttl ms, order. Refused, the order joins the line (or renews its place there).
+ * stop waiting). ARGV: token, ttl ms, order. Refused, the order joins the line (or renews its place there). Held by
+ * the token already (a request that landed unseen, asked again), it is extended, whoever waits.
  */
 export const LOCK = timed(`local line, order, ttl = KEYS[2], tonumber(ARGV[3]), tonumber(ARGV[2])
 redis.call('ZREMRANGEBYSCORE', line, '-inf', ms(now))
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2]) redis.call('ZREM', line, ARGV[3]) return 1
+end
 local ahead = false
 for _, waiting in ipairs(redis.call('ZRANGE', line, 0, -1)) do
   if tonumber(waiting) < order then ahead = true break end
@@ -73,6 +77,20 @@ end
 redis.call('ZADD', line, ms(now + ttl), ARGV[3])
 if redis.call('PTTL', line) < ttl then redis.call('PEXPIRE', line, ARGV[2]) end
 return 0`);
+/**
+ * KEYS: thread list, its set of stored turn ids (turnId), then the set of threads of each user speaking. ARGV:
+ * expiresAt, thread key, then a turn id and its JSON per turn. A turn whose id is stored already is skipped (a
+ * retried save); the thread and its id set expire together, each user's set no sooner than this thread.
+ */
+export const APPEND = script(`for i = 3, #ARGV, 2 do
+  if redis.call('SADD', KEYS[2], ARGV[i]) == 1 then redis.call('RPUSH', KEYS[1], ARGV[i + 1]) end
+end
+redis.call('PEXPIREAT', KEYS[1], ARGV[1]) redis.call('PEXPIREAT', KEYS[2], ARGV[1])
+for i = 3, #KEYS do
+  redis.call('SADD', KEYS[i], ARGV[2])
+  redis.call('PEXPIREAT', KEYS[i], ARGV[1], 'NX') redis.call('PEXPIREAT', KEYS[i], ARGV[1], 'GT')
+end
+return 0`);
 /** Compare-and-delete: only the lease's holder can release it. */
 export const UNLOCK = script(`if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end return 0`);
 /** Compare-and-extend: only the lease's holder can keep it longer. */
@@ -81,7 +99,7 @@ export const RENEW =
 return 0`);
 /**
  * KEYS: the user's thread set, their claim set, the pending set. ARGV: thread, claim and written-list prefixes,
- * user. The user's pending claims are completed (the question goes, the key keeps blocking redeliveries). The thread
+ * user, turn-id set prefix. The user's pending claims are completed (the question goes, the key keeps blocking redeliveries). The thread
  * set may name threads deleted and re-created since: only those still holding the user's turn go.
  */
 export const DELETE_USER = script(`local n = 0
@@ -92,7 +110,7 @@ for _, id in ipairs(redis.call('SMEMBERS', KEYS[2])) do
 end
 for _, key in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   for _, turn in ipairs(redis.call('LRANGE', ARGV[1] .. key, 0, -1)) do
-    if cjson.decode(turn).user == ARGV[4] then redis.call('DEL', ARGV[1] .. key) n = n + 1 break end
+    if cjson.decode(turn).user == ARGV[4] then redis.call('DEL', ARGV[1] .. key, ARGV[5] .. key) n = n + 1 break end
   end
 end redis.call('DEL', KEYS[1], KEYS[2]) return n`);
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createClient, type RedisClientType } from 'redis';
-import type { Turn } from '../conversation/turn';
+import { type Turn, turnId } from '../conversation/turn';
 import { StoreError } from '../errors';
 import type { CapacityLeases } from './capacity-leases';
 import type { DeskBook } from './desk-book';
@@ -20,7 +20,8 @@ const TIMEOUT_MS = 1500;
 
 /**
  * A store shared by several instances (`redis://host:port/db?prefix=ssb:`); every key starts with `prefix`.
- * A thread is a list of JSON turns; claims are `SET NX PXAT` keys plus a pending set scored by the server's clock.
+ * A thread is a list of JSON turns, with the set of their ids (turnId) so that a turn is stored once; claims are
+ * `SET NX PXAT` keys plus a pending set scored by the server's clock.
  */
 export class RedisStore implements ThreadStore, CapacityLeases {
   readonly #client: Client;
@@ -80,16 +81,10 @@ export class RedisStore implements ThreadStore, CapacityLeases {
   }
 
   append(key: string, turns: Turn[], expiresAt: number): Promise<void> {
-    const thread = this.#key('t', key);
-    const items = turns.map((turn) => JSON.stringify(turn));
-    const multi = this.#client.multi();
-    if (items.length > 0) multi.rPush(thread, items);
-    multi.pExpireAt(thread, expiresAt);
-    for (const user of new Set(turns.flatMap((turn) => turn.user ?? []))) {
-      const users = this.#key('u', user);
-      multi.sAdd(users, key).pExpireAt(users, expiresAt, 'NX').pExpireAt(users, expiresAt, 'GT');
-    }
-    return this.#do(async () => void (await multi.exec()));
+    const users = [...new Set(turns.flatMap((turn) => turn.user ?? []))].map((user) => this.#key('u', user));
+    const keys = [this.#key('t', key), this.#key('ti', key), ...users];
+    const args = [`${expiresAt}`, key, ...turns.flatMap((turn) => [turnId(turn), JSON.stringify(turn)])];
+    return this.#do(async () => void (await this.#script(scripts.APPEND, keys, args)));
   }
 
   has(key: string): Promise<boolean> {
@@ -147,11 +142,10 @@ export class RedisStore implements ThreadStore, CapacityLeases {
     });
   }
 
-  lock(key: string, ttlMs: number, order: number): Promise<string | null> {
-    const token = randomUUID();
+  lock(key: string, token: string, ttlMs: number, order: number): Promise<boolean> {
     const keys = [this.#key('l', key), this.#key('w', key)];
     const args = [token, `${Math.ceil(ttlMs)}`, `${order}`];
-    return this.#do(async () => ((await this.#script(scripts.LOCK, keys, args)) === 1 ? token : null));
+    return this.#do(async () => (await this.#script(scripts.LOCK, keys, args)) === 1);
   }
 
   renew(key: string, token: string, ttlMs: number): Promise<boolean> {
@@ -164,12 +158,12 @@ export class RedisStore implements ThreadStore, CapacityLeases {
   }
 
   deleteThread(key: string): Promise<void> {
-    return this.#do(async () => void (await this.#client.del(this.#key('t', key))));
+    return this.#do(async () => void (await this.#client.del([this.#key('t', key), this.#key('ti', key)])));
   }
 
   deleteUser(user: string): Promise<number> {
     const keys = [this.#key('u', user), this.#key('uc', user), this.#key('pending')];
-    const args = [this.#key('t', ''), this.#key('c', ''), this.#key('wr', ''), user];
+    const args = [this.#key('t', ''), this.#key('c', ''), this.#key('wr', ''), user, this.#key('ti', '')];
     return this.#do(async () => (await this.#script(scripts.DELETE_USER, keys, args)) as number);
   }
 
@@ -202,11 +196,11 @@ export class RedisStore implements ThreadStore, CapacityLeases {
   }
 
   /**
-   * `prefix` + `t:` thread list, `u:` user's threads, `c:` claim, `wr:` its written list, `cl:` its claimer,
-   * `uc:` user's claims, `l:` lease, `w:` its waiting line, `cap:` a workspace method's capacity grants, or
+   * `prefix` + `t:` thread list, `ti:` its turn ids, `u:` user's threads, `c:` claim, `wr:` its written list,
+   * `cl:` its claimer, `uc:` user's claims, `l:` lease, `w:` its waiting line, `cap:` a workspace method's capacity grants, or
    * `pending`; `n:` usage counters belong to redis-usage.ts.
    */
-  #key(kind: 't' | 'u' | 'c' | 'wr' | 'cl' | 'uc' | 'l' | 'w' | 'cap' | 'pending', id?: string): string {
+  #key(kind: 't' | 'ti' | 'u' | 'c' | 'wr' | 'cl' | 'uc' | 'l' | 'w' | 'cap' | 'pending', id?: string): string {
     return id === undefined ? `${this.#prefix}${kind}` : `${this.#prefix}${kind}:${id}`;
   }
 

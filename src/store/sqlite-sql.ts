@@ -33,17 +33,27 @@ export const SCHEMA = `
   ) WITHOUT ROWID;
 `;
 
-/** Columns added to `claims` since the first release: files created before get them on open. */
-const CLAIM_COLUMNS = { user_id: 'TEXT', written: "TEXT NOT NULL DEFAULT '[]'", claimer: 'TEXT' };
+/**
+ * Columns added since the first release: files created before get them on open. A turn's role and ts (turnId) are
+ * unique in its thread, so a retried save stores nothing twice; turns stored before lack them (no retry is coming).
+ */
+const ADDED_COLUMNS = {
+  claims: { user_id: 'TEXT', written: "TEXT NOT NULL DEFAULT '[]'", claimer: 'TEXT' },
+  turns: { role: 'TEXT', ts: 'TEXT' },
+};
 
 /** Creates the tables, and adds columns a file from an older release lacks. */
 export function migrate(db: DatabaseSync): void {
   db.exec(SCHEMA);
-  const present = new Set((db.prepare('PRAGMA table_info(claims)').all() as { name: string }[]).map((c) => c.name));
-  for (const [column, type] of Object.entries(CLAIM_COLUMNS)) {
-    if (!present.has(column)) db.exec(`ALTER TABLE claims ADD COLUMN ${column} ${type}`);
+  for (const [table, columns] of Object.entries(ADDED_COLUMNS)) {
+    const info = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+    const present = new Set(info.map((c) => c.name));
+    for (const [column, type] of Object.entries(columns)) {
+      if (!present.has(column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+    }
   }
-  db.exec('CREATE INDEX IF NOT EXISTS claims_user_id ON claims (user_id) WHERE user_id IS NOT NULL');
+  db.exec(`CREATE INDEX IF NOT EXISTS claims_user_id ON claims (user_id) WHERE user_id IS NOT NULL;
+    CREATE UNIQUE INDEX IF NOT EXISTS turns_once ON turns (thread_key, ts, role)`);
 }
 
 /** Takes a claim that is free or expired. */
@@ -59,7 +69,8 @@ const STATEMENTS = {
   dropExpired: 'DELETE FROM threads WHERE key = ? AND expires_at <= ?',
   upsertThread: `INSERT INTO threads (key, expires_at) VALUES (?, ?)
     ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at`,
-  insertTurn: 'INSERT INTO turns (thread_key, user_id, data) VALUES (?, ?, ?)',
+  // args: key, user, role, ts, data. A turn stored already (a retried save) is skipped.
+  insertTurn: 'INSERT INTO turns (thread_key, user_id, role, ts, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
   // args: id, payload, user, claimer, now, expiresAt
   claim: CLAIM,
   // As claim; also won while the claim is still pending under the same claimer (its first try landed unseen).

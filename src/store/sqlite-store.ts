@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
@@ -75,7 +74,9 @@ export class SqliteStore implements ThreadStore {
     return this.#calls.write(() => {
       this.#sql.dropExpired.run(key, Date.now());
       this.#sql.upsertThread.run(key, expiresAt);
-      for (const turn of turns) this.#sql.insertTurn.run(key, turn.user ?? null, JSON.stringify(turn));
+      for (const turn of turns) {
+        this.#sql.insertTurn.run(key, turn.user ?? null, turn.role, turn.ts, JSON.stringify(turn));
+      }
     });
   }
 
@@ -139,16 +140,17 @@ export class SqliteStore implements ThreadStore {
     });
   }
 
-  lock(key: string, ttlMs: number, order: number): Promise<string | null> {
+  lock(key: string, token: string, ttlMs: number, order: number): Promise<boolean> {
     return this.#calls.write(() => {
-      const token = randomUUID();
       const now = Date.now();
+      // Held by `token` already (asked again after a request that landed unseen): extended, whoever waits.
       const won =
-        this.#sql.ahead.get(key, order, now) === undefined &&
-        Number(this.#sql.lock.run(key, token, now + ttlMs, now).changes) === 1;
+        Number(this.#sql.renew.run(now + ttlMs, key, token, now).changes) === 1 ||
+        (this.#sql.ahead.get(key, order, now) === undefined &&
+          Number(this.#sql.lock.run(key, token, now + ttlMs, now).changes) === 1);
       if (won) this.#sql.leaveLine.run(key, order);
       else this.#sql.wait.run(key, order, now + ttlMs);
-      return won ? token : null;
+      return won;
     });
   }
 

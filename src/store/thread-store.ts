@@ -20,7 +20,10 @@ export interface PendingClaim {
 export interface ThreadHistory {
   /** The thread's turns, oldest first; `[]` for an unknown or expired thread. */
   load(key: string): Promise<Turn[]>;
-  /** Appends turns in order and moves the whole thread's expiry to `expiresAt`. */
+  /**
+   * Appends turns in order and moves the whole thread's expiry to `expiresAt`. A turn already stored (same `role`
+   * and `ts`, see turnId) is not stored again, so a save that failed unheard can be retried.
+   */
   append(key: string, turns: Turn[], expiresAt: number): Promise<void>;
   /** True when the thread has stored turns; an existence check, never loads the turns. */
   has(key: string): Promise<boolean>;
@@ -50,8 +53,12 @@ export interface ClaimBook {
 
 /** One question at a time per thread, across instances, in the order asked. */
 export interface ThreadLeases {
-  /** Lease for ttlMs, handed to the lowest `order` waiting (the only lock path: order is required). */
-  lock(key: string, ttlMs: number, order: number): Promise<string | null>;
+  /**
+   * Asks for the lease as `token` for ttlMs; it goes to the lowest `order` waiting (order is required). True when
+   * granted, also when `token` holds it already (a request that landed unseen, asked again): then it is extended.
+   * The caller picks the token and keeps it for every request of one waiter.
+   */
+  lock(key: string, token: string, ttlMs: number, order: number): Promise<boolean>;
   /** Extends a lease `token` still holds to `ttlMs` from now; false if it lapsed or went to someone else. */
   renew(key: string, token: string, ttlMs: number): Promise<boolean>;
   /** Releases the lease, only if `token` still holds it. */

@@ -1,3 +1,4 @@
+import { StoreHealth } from '../../src/answering/store-health';
 import { ThreadLanes } from '../../src/answering/thread-lanes';
 import { StoreError } from '../../src/errors';
 import { MemoryStore } from '../../src/store/memory-store';
@@ -77,6 +78,49 @@ describe('ThreadLanes', () => {
     await Promise.all([blocker, waiting]);
     await there.run('T:C:1.0', '1.2', async () => void ran.push('1.2'));
     expect(ran).toEqual(['1.0', '1.0 done', '1.1', '1.2']);
+    await store.close();
+  });
+
+  /** The store's leases, but the first lock request lands and then fails, as one timing out after it committed. */
+  function firstLockUnheard(store: MemoryStore): ThreadLeases {
+    let asked = 0;
+    return {
+      lock: async (...args) => {
+        const granted = await store.lock(...args);
+        if (++asked === 1) throw new StoreError('Postgres store: lock failed: Query read timeout');
+        return granted;
+      },
+      renew: (...args) => store.renew(...args),
+      unlock: (...args) => store.unlock(...args),
+    };
+  }
+
+  it('finds its own lease when a request that landed failed: the thread does not wait for the lease to lapse', async () => {
+    const store = new MemoryStore();
+    const leaseMs = 5_000;
+    const lanes = new ThreadLanes(firstLockUnheard(store), leaseMs, 4 * leaseMs);
+    const ran: string[] = [];
+    const started = Date.now();
+    await Promise.all([
+      lanes.run('T:C:1.0', '1.1', async () => void ran.push('1.1')),
+      lanes.run('T:C:1.0', '1.2', async () => void ran.push('1.2')),
+    ]);
+    expect(ran).toEqual(['1.1', '1.2']);
+    expect(Date.now() - started).toBeLessThan(leaseMs / 5);
+    // Released, too: another instance's question goes at once.
+    expect(await store.lock('T:C:1.0', 'elsewhere', leaseMs, 3)).toBe(true);
+    await store.close();
+  });
+
+  it('lets go of a lease that landed unheard when it went ahead without it (the store counted as down)', async () => {
+    const store = new MemoryStore();
+    const lanes = new ThreadLanes(firstLockUnheard(store), 5_000, 20_000, new StoreHealth(0));
+    await lanes.run('T:C:1.0', '1.1', async () => undefined);
+    const deadline = Date.now() + 1_000;
+    while (!(await store.lock('T:C:1.0', 'elsewhere', 5_000, 2))) {
+      expect(Date.now()).toBeLessThan(deadline);
+      await pause(10);
+    }
     await store.close();
   });
 

@@ -24,9 +24,10 @@ function forget(args: string[], env: Record<string, string>, cwd = scratchDir('f
   });
 }
 
-const turn = (user: string, text: string): Turn[] => [
-  { role: 'user', text, ts: '1700000000.000100', user },
-  { role: 'assistant', text: `answer to ${text}`, ts: '1700000000.000200' },
+/** A question and its answer, each with its own ts (a turn of a role and ts stored already is not stored again). */
+const turn = (user: string, text: string, at = 1): Turn[] => [
+  { role: 'user', text, ts: `1700000000.00${at}100`, user },
+  { role: 'assistant', text: `answer to ${text}`, ts: `1700000000.00${at}200` },
 ];
 
 describe('npm run forget', () => {
@@ -42,7 +43,7 @@ describe('npm run forget', () => {
     const store = await createStore(url);
     const expiresAt = Date.now() + DAY;
     await store.append(keys.aliceDm, turn('U0ALICE', 'my VPN'), expiresAt);
-    await store.append(keys.shared, [...turn('U0BOB', 'printer'), ...turn('U0ALICE', 'me too')], expiresAt);
+    await store.append(keys.shared, [...turn('U0BOB', 'printer'), ...turn('U0ALICE', 'me too', 2)], expiresAt);
     await store.append(keys.bobOnly, turn('U0BOB', 'badge'), expiresAt);
     await store.close();
   });

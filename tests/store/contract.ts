@@ -12,14 +12,11 @@ const STALE_WAIT_MS = 350;
 /** How far a skewed instance's clock is off: well past the claims' staleness, well short of their expiry. */
 const SKEW_MS = 10 * 60_000;
 
-const question = (text: string, user = 'U1'): Turn => ({
-  role: 'user',
-  text,
-  ts: `${Date.now()}.0001`,
-  user,
-  tokens: 3,
-});
-const answer = (text: string): Turn => ({ role: 'assistant', text, ts: `${Date.now()}.0002` });
+/** A new Slack ts for each message, as Slack gives: a turn's role and ts make it one (turnId). */
+let sent = 0;
+const nextTs = () => `${Math.floor(Date.now() / 1000)}.${String(++sent % 1_000_000).padStart(6, '0')}`;
+const question = (text: string, user = 'U1'): Turn => ({ role: 'user', text, ts: nextTs(), user, tokens: 3 });
+const answer = (text: string): Turn => ({ role: 'assistant', text, ts: nextTs() });
 
 /** What sets a backend apart from the others, for the cases that apply to some only. */
 export interface ContractOptions {
@@ -42,6 +39,12 @@ export function runStoreContract(
     /** The claims among `ids` that takeStale takes now (the store is shared with the other tests). */
     const takeStaleOf = async (ids: string[]) =>
       (await store.takeStale(STALE_MS)).filter((claim) => ids.includes(claim.id));
+
+    /** Asks for a lease with a new token: the token if granted, else null. */
+    const lock = async (thread: string, ttlMs: number, order: number) => {
+      const token = randomUUID();
+      return (await store.lock(thread, token, ttlMs, order)) ? token : null;
+    };
 
     beforeAll(async () => {
       store = await makeStore();
@@ -100,6 +103,33 @@ export function runStoreContract(
         await sleep(250);
         await store.append(thread, [question('new')], Date.now() + HOUR);
         expect((await store.load(thread)).map((t) => t.text)).toEqual(['new']);
+      });
+
+      it('stores a turn once however often it is appended (a save retried after it landed unseen)', async () => {
+        const [thread, racing, other] = [key('again'), key('again-racing'), key('again-other')];
+        const [asked, answered, next] = [question('asked once'), answer('answered once'), question('next')];
+        await store.append(thread, [asked, answered], Date.now() + HOUR);
+        await store.append(thread, [asked, answered], Date.now() + HOUR);
+        await store.append(thread, [answered, next], Date.now() + HOUR);
+        expect(await store.load(thread)).toEqual([asked, answered, next]);
+        // The same ts in the other role is another turn: an answer that wrote no message is saved under the question's.
+        const unwritten: Turn = { role: 'assistant', text: 'nothing written', ts: next.ts };
+        await store.append(thread, [unwritten], Date.now() + HOUR);
+        expect(await store.load(thread)).toEqual([asked, answered, next, unwritten]);
+        // A retry still running when asked again, and the same turn in another thread.
+        const twice = () => store.append(racing, [asked, answered], Date.now() + HOUR);
+        await Promise.all([twice(), twice(), store.append(other, [asked], Date.now() + HOUR)]);
+        expect(await store.load(racing)).toEqual([asked, answered]);
+        expect(await store.load(other)).toEqual([asked]);
+        // A thread deleted, or erased with its user, is stored afresh, the same turns included.
+        const mine = question('erased', `U${randomUUID()}`);
+        await store.append(other, [mine], Date.now() + HOUR);
+        await store.deleteThread(racing);
+        await store.deleteUser(mine.user!);
+        await store.append(racing, [asked], Date.now() + HOUR);
+        await store.append(other, [mine], Date.now() + HOUR);
+        expect(await store.load(racing)).toEqual([asked]);
+        expect(await store.load(other)).toEqual([mine]);
       });
 
       it('deletes one thread', async () => {
@@ -320,83 +350,96 @@ export function runStoreContract(
     describe('leases', () => {
       it('hands out one lease at a time and ignores a wrong token', async () => {
         const thread = key('lock');
-        const token = await store.lock(thread, 10_000, 1);
+        const token = await lock(thread, 10_000, 1);
         expect(token).toEqual(expect.any(String));
-        expect(await store.lock(thread, 10_000, 2)).toBeNull();
+        expect(await lock(thread, 10_000, 2)).toBeNull();
         await store.unlock(thread, 'not-the-token');
-        expect(await store.lock(thread, 10_000, 2)).toBeNull();
+        expect(await lock(thread, 10_000, 2)).toBeNull();
         await store.unlock(thread, token!);
-        expect(await store.lock(thread, 10_000, 2)).toEqual(expect.any(String));
+        expect(await lock(thread, 10_000, 2)).toEqual(expect.any(String));
+      });
+
+      it('grants the lease again, extended, to the token holding it (a request that landed unseen), whoever waits', async () => {
+        const thread = key('lock-again');
+        const [mine, other] = [randomUUID(), randomUUID()];
+        expect(await store.lock(thread, mine, 200, 300)).toBe(true);
+        expect(await store.lock(thread, other, 10_000, 100)).toBe(false);
+        expect(await store.lock(thread, mine, 10_000, 300)).toBe(true);
+        await sleep(300);
+        expect(await store.lock(thread, other, 10_000, 100)).toBe(false);
+        await store.unlock(thread, mine);
+        expect(await store.lock(thread, other, 10_000, 100)).toBe(true);
+        expect(await store.lock(thread, mine, 10_000, 300)).toBe(false);
       });
 
       it('frees a lease by itself after its ttl', async () => {
         const thread = key('lock-ttl');
-        const stale = await store.lock(thread, 150, 1);
+        const stale = await lock(thread, 150, 1);
         expect(stale).not.toBeNull();
         await sleep(300);
-        const fresh = await store.lock(thread, 10_000, 2);
+        const fresh = await lock(thread, 10_000, 2);
         expect(fresh).not.toBeNull();
         await store.unlock(thread, stale!);
-        expect(await store.lock(thread, 10_000, 3)).toBeNull();
+        expect(await lock(thread, 10_000, 3)).toBeNull();
       });
     });
 
     describe('lease renewal', () => {
       it('keeps a lease alive for its holder only, and not once it has lapsed', async () => {
         const thread = key('renew');
-        const token = await store.lock(thread, 200, 1);
+        const token = await lock(thread, 200, 1);
         expect(await store.renew(thread, 'not-the-token', 10_000)).toBe(false);
         expect(await store.renew(thread, token!, 10_000)).toBe(true);
         await sleep(300);
-        expect(await store.lock(thread, 10_000, 2)).toBeNull();
+        expect(await lock(thread, 10_000, 2)).toBeNull();
         await store.unlock(thread, token!);
         expect(await store.renew(thread, token!, 10_000)).toBe(false);
 
         const lapsed = key('renew-lapsed');
-        const old = await store.lock(lapsed, 100, 1);
+        const old = await lock(lapsed, 100, 1);
         await sleep(200);
         expect(await store.renew(lapsed, old!, 10_000)).toBe(false);
-        expect(await store.lock(lapsed, 10_000, 2)).not.toBeNull();
+        expect(await lock(lapsed, 10_000, 2)).not.toBeNull();
       });
     });
 
     describe('lease waiting line', () => {
       it('hands the lease to the lowest order waiting, not to whoever asks first', async () => {
         const thread = key('line');
-        const first = await store.lock(thread, 10_000, 300);
+        const first = await lock(thread, 10_000, 300);
         expect(first).toEqual(expect.any(String));
-        expect(await store.lock(thread, 10_000, 200)).toBeNull();
-        expect(await store.lock(thread, 10_000, 100)).toBeNull();
+        expect(await lock(thread, 10_000, 200)).toBeNull();
+        expect(await lock(thread, 10_000, 100)).toBeNull();
         await store.unlock(thread, first!);
-        expect(await store.lock(thread, 10_000, 200)).toBeNull();
-        const lowest = await store.lock(thread, 10_000, 100);
+        expect(await lock(thread, 10_000, 200)).toBeNull();
+        const lowest = await lock(thread, 10_000, 100);
         expect(lowest).toEqual(expect.any(String));
-        expect(await store.lock(thread, 10_000, 200)).toBeNull();
+        expect(await lock(thread, 10_000, 200)).toBeNull();
         await store.unlock(thread, lowest!);
-        expect(await store.lock(thread, 10_000, 200)).toEqual(expect.any(String));
+        expect(await lock(thread, 10_000, 200)).toEqual(expect.any(String));
       });
 
       it('puts a question of unknown order (MAX_SAFE_INTEGER) after every known one', async () => {
         const thread = key('line-last');
-        const holder = await store.lock(thread, 10_000, 100);
-        expect(await store.lock(thread, 10_000, Number.MAX_SAFE_INTEGER)).toBeNull();
-        expect(await store.lock(thread, 10_000, Number.MAX_SAFE_INTEGER - 1)).toBeNull();
+        const holder = await lock(thread, 10_000, 100);
+        expect(await lock(thread, 10_000, Number.MAX_SAFE_INTEGER)).toBeNull();
+        expect(await lock(thread, 10_000, Number.MAX_SAFE_INTEGER - 1)).toBeNull();
         await store.unlock(thread, holder!);
-        expect(await store.lock(thread, 10_000, Number.MAX_SAFE_INTEGER)).toBeNull();
-        const known = await store.lock(thread, 10_000, Number.MAX_SAFE_INTEGER - 1);
+        expect(await lock(thread, 10_000, Number.MAX_SAFE_INTEGER)).toBeNull();
+        const known = await lock(thread, 10_000, Number.MAX_SAFE_INTEGER - 1);
         expect(known).toEqual(expect.any(String));
         await store.unlock(thread, known!);
-        expect(await store.lock(thread, 10_000, Number.MAX_SAFE_INTEGER)).toEqual(expect.any(String));
+        expect(await lock(thread, 10_000, Number.MAX_SAFE_INTEGER)).toEqual(expect.any(String));
       });
 
       it('forgets a waiter that stopped asking after its ttl', async () => {
         const thread = key('line-ttl');
-        const holder = await store.lock(thread, 10_000, 300);
-        expect(await store.lock(thread, 150, 100)).toBeNull();
+        const holder = await lock(thread, 10_000, 300);
+        expect(await lock(thread, 150, 100)).toBeNull();
         await store.unlock(thread, holder!);
-        expect(await store.lock(thread, 10_000, 200)).toBeNull();
+        expect(await lock(thread, 10_000, 200)).toBeNull();
         await sleep(300);
-        expect(await store.lock(thread, 10_000, 200)).toEqual(expect.any(String));
+        expect(await lock(thread, 10_000, 200)).toEqual(expect.any(String));
       });
     });
 
@@ -404,16 +447,16 @@ export function runStoreContract(
       describe('leases by the server clock', () => {
         it('keeps an earlier waiter first when a later one asks with a clock that runs ahead', async () => {
           const thread = key('line-skew');
-          const holder = await store.lock(thread, 10_000, 100);
-          expect(await store.lock(thread, 10_000, 200)).toBeNull();
+          const holder = await lock(thread, 10_000, 100);
+          expect(await lock(thread, 10_000, 200)).toBeNull();
           await store.unlock(thread, holder!);
           const skewed = jest.spyOn(Date, 'now').mockReturnValue(Date.now() + SKEW_MS);
           try {
-            expect(await store.lock(thread, 10_000, 300)).toBeNull();
+            expect(await lock(thread, 10_000, 300)).toBeNull();
           } finally {
             skewed.mockRestore();
           }
-          expect(await store.lock(thread, 10_000, 200)).toEqual(expect.any(String));
+          expect(await lock(thread, 10_000, 200)).toEqual(expect.any(String));
         });
       });
     }

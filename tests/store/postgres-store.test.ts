@@ -81,6 +81,27 @@ describe('postgres: schema from an older release', () => {
     expect(await store.claim('T:C:1', 'p', Date.now() + 60_000, 'U1')).toBe(true);
     await store.close();
   });
+
+  it('adds the turn columns it lacks, keeping the turns stored before', async () => {
+    const old = url('old_turns');
+    const schema = new URL(old).searchParams.get('schema');
+    const before = { role: 'user' as const, text: 'stored before', ts: '1.1', user: 'U1' };
+    const client = new Client(`postgres://postgres@127.0.0.1:${POSTGRES_PORT}/test`);
+    await client.connect();
+    await client.query(`CREATE SCHEMA "${schema}"; SET search_path TO "${schema}";
+      CREATE TABLE threads (key text PRIMARY KEY, expires_at bigint NOT NULL);
+      CREATE TABLE turns (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        thread_key text NOT NULL REFERENCES threads (key) ON DELETE CASCADE, user_id text, data text NOT NULL);
+      INSERT INTO threads VALUES ('T:C:1', ${Date.now() + 60_000});
+      INSERT INTO turns (thread_key, user_id, data) VALUES ('T:C:1', 'U1', '${JSON.stringify(before)}')`);
+    await client.end();
+    const store = await PostgresStore.create(old);
+    const after = { role: 'assistant' as const, text: 'stored after', ts: '1.2' };
+    await store.append('T:C:1', [after], Date.now() + 60_000);
+    await store.append('T:C:1', [after], Date.now() + 60_000);
+    expect(await store.load('T:C:1')).toEqual([before, after]);
+    await store.close();
+  });
 });
 
 describe('postgres: setup', () => {

@@ -16,7 +16,7 @@ const dir = mkdtempSync(join(tmpdir(), 'sqlite-batch-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const HOUR = 3_600_000;
-const turn = (text: string): Turn => ({ role: 'user', text, ts: '1.1', user: 'U1' });
+const turn = (text: string, ts = '1.1'): Turn => ({ role: 'user', text, ts, user: 'U1' });
 const question = (ts: string): QuestionRecord => ({
   thread: 'T:C:1',
   ts,
@@ -52,16 +52,18 @@ describe('sqlite: writes made together', () => {
     const file = join(dir, 'committed.db');
     const store = await SqliteStore.create(file);
     await store.claim('T:C:2', 'p', Date.now() + HOUR);
-    const token = await store.lock('T:C:L', 60_000, 1);
+    await store.lock('T:C:L', 'lease', 60_000, 1);
     const disk = onDisk(file);
     const seen: Record<string, number> = {};
     // All made in one tick, as answers finishing together make them; each looks at the file as it settles.
     await Promise.all([
       store.claim('T:C:1', 'p', Date.now() + HOUR).then(() => (seen.claim = disk.claims('T:C:1'))),
-      store.append('T:C', [turn('q'), turn('a')], Date.now() + HOUR).then(() => (seen.turns = disk.turns('T:C'))),
+      store
+        .append('T:C', [turn('q'), turn('a', '1.2')], Date.now() + HOUR)
+        .then(() => (seen.turns = disk.turns('T:C'))),
       store.addUsage('budget:u', 10, Date.now() + HOUR).then(() => (seen.usage = disk.usage('budget:u'))),
       store.complete('T:C:2').then(() => (seen.complete = disk.done('T:C:2'))),
-      store.unlock('T:C:L', token as string).then(() => (seen.leases = disk.leases('T:C:L'))),
+      store.unlock('T:C:L', 'lease').then(() => (seen.leases = disk.leases('T:C:L'))),
       store.desk.recordQuestion(question('9.1'), Date.now() + HOUR).then(() => (seen.question = disk.questions('9.1'))),
     ]);
     expect(seen).toEqual({ claim: 1, turns: 2, usage: 1, complete: 1, leases: 0, question: 1 });
@@ -73,7 +75,7 @@ describe('sqlite: writes made together', () => {
     const file = join(dir, 'failing.db');
     const store = await SqliteStore.create(file);
     // Its second turn cannot be stored (a BigInt has no JSON): the thread and first turn it wrote must go too.
-    const unstorable = { ...turn('answer'), tokens: 1n } as unknown as Turn;
+    const unstorable = { ...turn('answer', '1.2'), tokens: 1n } as unknown as Turn;
     const results = await Promise.allSettled([
       store.append('T:C:good1', [turn('q1')], Date.now() + HOUR),
       store.append('T:C:bad', [turn('q'), unstorable], Date.now() + HOUR),
@@ -99,16 +101,16 @@ describe('sqlite: writes made together', () => {
 
   it('lets a call see the calls made before it in the same tick', async () => {
     const store = await SqliteStore.create(join(dir, 'order.db'));
-    const first = await store.lock('T:C:3', 60_000, 1);
+    await store.lock('T:C:3', 'first', 60_000, 1);
     // Not awaited in between: each read and the second lock are made right after the write they depend on.
     const written = [store.append('T:C:3', [turn('q')], Date.now() + HOUR)];
     const [loaded, has] = [store.load('T:C:3'), store.has('T:C:3')];
-    written.push(store.unlock('T:C:3', first as string));
-    const second = store.lock('T:C:3', 60_000, 2);
+    written.push(store.unlock('T:C:3', 'first'));
+    const second = store.lock('T:C:3', 'second', 60_000, 2);
     written.push(store.addUsage('budget:o', 5, Date.now() + HOUR).then(() => undefined));
     const total = store.usage(['budget:o']);
     await Promise.all(written);
-    expect([await loaded, await has, typeof (await second), await total]).toEqual([[turn('q')], true, 'string', [5]]);
+    expect([await loaded, await has, await second, await total]).toEqual([[turn('q')], true, true, [5]]);
     await store.close();
   });
 

@@ -28,8 +28,8 @@ describe('sqlite: one file, several store objects', () => {
     const [a, b] = await Promise.all([SqliteStore.create(file), SqliteStore.create(file)]);
     expect(await a.claim('T:C:2', 'p', Date.now() + 60_000)).toBe(true);
     expect(await b.claim('T:C:2', 'p', Date.now() + 60_000)).toBe(false);
-    expect(await a.lock('T:C:2', 60_000, 1)).not.toBeNull();
-    expect(await b.lock('T:C:2', 60_000, 2)).toBeNull();
+    expect(await a.lock('T:C:2', 'a', 60_000, 1)).toBe(true);
+    expect(await b.lock('T:C:2', 'b', 60_000, 2)).toBe(false);
     await b.append('T:C:2', [turn], Date.now() + 60_000);
     expect(await a.load('T:C:2')).toEqual([turn]);
     await Promise.all([a.close(), b.close()]);
@@ -84,6 +84,28 @@ describe('sqlite: file from an older release', () => {
     db.close();
     const store = await SqliteStore.create(file);
     expect(await store.claim('T:C:1', 'p', Date.now() + 60_000, 'U1')).toBe(true);
+    await store.close();
+  });
+
+  it('adds the turn columns it lacks, keeping the turns stored before', async () => {
+    const file = join(dir, 'old-turns.db');
+    const before = { role: 'user' as const, text: 'stored before', ts: '1.1', user: 'U1' };
+    const db = new DatabaseSync(file);
+    db.exec(`CREATE TABLE threads (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE TABLE turns (id INTEGER PRIMARY KEY, thread_key TEXT NOT NULL REFERENCES threads (key) ON DELETE CASCADE,
+        user_id TEXT, data TEXT NOT NULL)`);
+    db.prepare('INSERT INTO threads VALUES (?, ?)').run('T:C:1', Date.now() + 60_000);
+    db.prepare('INSERT INTO turns (thread_key, user_id, data) VALUES (?, ?, ?)').run(
+      'T:C:1',
+      'U1',
+      JSON.stringify(before),
+    );
+    db.close();
+    const store = await SqliteStore.create(file);
+    const after = { role: 'assistant' as const, text: 'stored after', ts: '1.2' };
+    await store.append('T:C:1', [after], Date.now() + 60_000);
+    await store.append('T:C:1', [after], Date.now() + 60_000);
+    expect(await store.load('T:C:1')).toEqual([before, after]);
     await store.close();
   });
 });
