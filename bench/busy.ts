@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { type RunOptions, startBot, startFakes, stopAll } from './processes';
+import { type Bot, type Fakes, type RunOptions, startBot, startFakes, stopAll } from './processes';
 import { type ModelPacing, type Throughput, throughput } from './scenarios';
 import { percentile, type Summary, summarize } from './stats';
 import type { BenchStore } from './stores';
@@ -79,90 +79,132 @@ function figures(run: BurstRun): BurstFigures {
   };
 }
 
+/** One bot under measure: its own fakes (Slack's tiers on for the bot, off for the baseline) and process. */
+interface BusyBot {
+  kind: 'bot' | 'sayStream';
+  tiers: boolean;
+  fakes: Fakes;
+  bot: Bot;
+}
+
+const team = (name: string): TeamMode => ({ team: name });
+
+async function startBusyBot(kind: BusyBot['kind'], store: BenchStore, options: RunOptions): Promise<BusyBot> {
+  const tiers = kind === 'bot';
+  const fakes = await startFakes(tiers ? 'tiers' : 'off');
+  const bot = await startBot(fakes, options, { kind, storeUrl: store.url(), label: `bot-busy-${kind}` });
+  return { kind, tiers, fakes, bot };
+}
+
+/** With --profile, `run` gets a CPU profile of its own in each bot process (phase name in the file name). */
+async function profiled<T>(bots: BusyBot[], options: RunOptions, phase: string, run: () => Promise<T>): Promise<T> {
+  if (!options.profileDir) return run();
+  mkdirSync(options.profileDir, { recursive: true });
+  for (const b of bots) await b.bot.call.profileStart();
+  try {
+    return await run();
+  } finally {
+    for (const b of bots) await b.bot.call.profileStop(`${options.profileDir}/busy-${phase}-${b.kind}.cpuprofile`);
+  }
+}
+
+/**
+ * `repeats` bursts of `count` for each bot, taking turns (the bot's first, the baseline's first, the bot's second…),
+ * each in a fresh workspace with the whole allowance: only one bot works at a time, and a machine whose speed drifts
+ * over minutes (seen here: the same code's CPU per answer doubled within ten minutes) slows both alike.
+ */
+async function interleavedBursts(bots: BusyBot[], count: number, repeats: number, name: string, pacing: Pacing) {
+  const runs = bots.map((): BurstRun[] => []);
+  for (let n = 0; n < repeats; n++) {
+    for (const [i, b] of bots.entries()) {
+      await b.fakes.call.clearRateWindows();
+      runs[i].push(await b.fakes.call.burst({ count, repeats: 1, pacing, teams: team(`${name}${n}`) }));
+    }
+  }
+  return runs.map(pool);
+}
+
+/** 50 right after 50, 64 in flight with an instant model, and 300 over a minute: one bot at a time. */
+async function longRuns(b: BusyBot, options: RunOptions, pacing: ModelPacing, spreadCount: number, quick: boolean) {
+  await b.fakes.call.clearRateWindows();
+  const twice50 = quick
+    ? undefined
+    : await b.fakes.call.burst({
+        count: 50,
+        repeats: 2,
+        pacing: { chars: 120, ...pacing },
+        teams: team('TBUSY2X50'),
+        gapMs: 0,
+      });
+  await b.fakes.call.clearRateWindows();
+  const rate = await profiled([b], options, 'throughput', () =>
+    throughput(b.fakes, b.bot, BUSY_CONCURRENCY, 2, team('TBUSYRATE'), SATURATED_SETTLE_MS),
+  );
+  if (quick) return { twice50, rate };
+  await b.fakes.call.clearRateWindows();
+  const spread = await b.fakes.call.spread({
+    count: spreadCount,
+    perSecond: 5,
+    pacing: { ...LONG, ttftMs: pacing.ttftMs },
+    teams: team('TBUSYSPREAD'),
+    timeoutMs: 60_000,
+  });
+  return { twice50, rate, spread };
+}
+
 /**
  * Bursts of 50 and 200, 50 right after 50, 64 always in flight with an instant model, and 300 over a minute, each in a
  * workspace of its own, Slack's tiers on for the bot. The fake counts a bot token's calls against one workspace, as
  * Slack does: its rate windows are cleared before each run, so no run starts with the last one's spent allowance.
  * The baseline runs with tiers off: it has no rate awareness, and with tiers on Bolt would pause it on every 429.
+ * The bots' bursts take turns; the long runs go one bot after the other.
  */
-export async function busyWorkspace(
-  kind: 'bot' | 'sayStream',
+export async function busyWorkspaces(
+  kinds: BusyBot['kind'][],
   store: BenchStore,
   options: RunOptions,
   pacing: ModelPacing,
   { spreadCount = 300, quick = false }: BusyOptions = {},
-): Promise<BusyResult> {
-  const tiers = kind === 'bot';
-  const fakes = await startFakes(tiers ? 'tiers' : 'off');
-  const bot = await startBot(fakes, options, { kind, storeUrl: store.url(), label: `bot-busy-${kind}` });
-  const team = (name: string): TeamMode => ({ team: name });
-  // With --profile, the 200 burst and the throughput run each get a CPU profile of their own.
-  const profiled = async <T>(phase: string, run: () => Promise<T>): Promise<T> => {
-    if (!options.profileDir) return run();
-    mkdirSync(options.profileDir, { recursive: true });
-    await bot.call.profileStart();
-    try {
-      return await run();
-    } finally {
-      await bot.call.profileStop(`${options.profileDir}/busy-${phase}-${kind}.cpuprofile`);
-    }
-  };
+): Promise<BusyResult[]> {
+  const bots: BusyBot[] = [];
   try {
+    for (const kind of kinds) bots.push(await startBusyBot(kind, store, options));
     const burstPacing: Pacing = { chars: 120, ...pacing };
     // The same warm-up as the many-workspace runs (JIT-compiled, connections open), so that the two columns compare
     // one workspace with many rather than a cold bot with a warm one; the fake's rate windows are cleared after it.
-    await fakes.call.sequential({
-      count: 40,
-      pacing: { ...burstPacing, ttftMs: 0 },
-      gapMs: 5,
-      teams: team('TBUSYWARM'),
-    });
-    await fakes.call.burst({ count: 200, repeats: 1, pacing: burstPacing, teams: team('TBUSYWARM') });
-    const fresh = () => fakes.call.clearRateWindows();
-    // Like the many-workspace figures, 4 bursts of 50 and 3 of 200, pooled; each starts with the whole allowance.
-    const bursts = async (count: number, repeats: number, name: string) => {
-      const runs = [];
-      for (let n = 0; n < repeats; n++) {
-        await fresh();
-        runs.push(await fakes.call.burst({ count, repeats: 1, pacing: burstPacing, teams: team(`${name}${n}`) }));
-      }
-      return pool(runs);
-    };
-    const b50 = await bursts(50, 4, 'TBUSY50R');
-    const b200 = await profiled('b200', () => bursts(200, 3, 'TBUSY200R'));
-    await fresh();
-    const twice50 = quick
-      ? undefined
-      : await fakes.call.burst({ count: 50, repeats: 2, pacing: burstPacing, teams: team('TBUSY2X50'), gapMs: 0 });
-    await fresh();
-    const rate = await profiled('throughput', () =>
-      throughput(fakes, bot, BUSY_CONCURRENCY, 2, team('TBUSYRATE'), SATURATED_SETTLE_MS),
-    );
-    if (quick) return { kind, tiers, b50, b200, throughput: rate };
-    await fresh();
-    const spread = await fakes.call.spread({
-      count: spreadCount,
-      perSecond: 5,
-      pacing: { ...LONG, ttftMs: pacing.ttftMs },
-      teams: team('TBUSYSPREAD'),
-      timeoutMs: 60_000,
-    });
-    return {
-      kind,
-      tiers,
-      b50,
-      b200,
-      ...(twice50 ? { twice50: figures(twice50) } : {}),
-      throughput: rate,
-      spread: {
-        complete: summarize(spread.completeMs),
-        p90: percentile(spread.completeMs, 0.9),
-        sent: spread.sent,
-        answered: spread.answered,
-        http429: spread.http429,
-      },
-    };
+    for (const b of bots) {
+      const warm = team('TBUSYWARM');
+      await b.fakes.call.sequential({ count: 40, pacing: { ...burstPacing, ttftMs: 0 }, gapMs: 5, teams: warm });
+      await b.fakes.call.burst({ count: 200, repeats: 1, pacing: burstPacing, teams: warm });
+    }
+    // Like the many-workspace figures, 4 bursts of 50 and 3 of 200, pooled.
+    const b50 = await interleavedBursts(bots, 50, 4, 'TBUSY50R', burstPacing);
+    const b200 = await profiled(bots, options, 'b200', () => interleavedBursts(bots, 200, 3, 'TBUSY200R', burstPacing));
+    const results: BusyResult[] = [];
+    for (const [i, b] of bots.entries()) {
+      const { twice50, rate, spread } = await longRuns(b, options, pacing, spreadCount, quick);
+      results.push({
+        kind: b.kind,
+        tiers: b.tiers,
+        b50: b50[i],
+        b200: b200[i],
+        ...(twice50 ? { twice50: figures(twice50) } : {}),
+        throughput: rate,
+        ...(spread
+          ? {
+              spread: {
+                complete: summarize(spread.completeMs),
+                p90: percentile(spread.completeMs, 0.9),
+                sent: spread.sent,
+                answered: spread.answered,
+                http429: spread.http429,
+              },
+            }
+          : {}),
+      });
+    }
+    return results;
   } finally {
-    await stopAll(bot, fakes);
+    for (const b of bots) await stopAll(b.bot, b.fakes);
   }
 }

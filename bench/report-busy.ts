@@ -105,8 +105,10 @@ export function busySection(results: BusyResult[], many: StoreResult | undefined
         "the last one's spent allowance). Bursts are pooled as in the many-workspace figures (4 of 50, 3 of 200) " +
         'after the same warm-up (40 questions one by one, a burst of 200). The baseline is bench/say-stream-bot.ts ' +
         "(Bolt's sayStream(), no rate awareness) on the same workload in the same run, with the tiers off: with them " +
-        'on, Bolt pauses its whole queue on each 429. The two run one after the other, each with the machine to ' +
-        'itself, as a deployed bot has it. Many workspaces: the per-store figures above.',
+        'on, Bolt pauses its whole queue on each 429. Only one of the two works at a time, each with the machine to ' +
+        "itself as a deployed bot has it; their bursts take turns (the bot's first, the baseline's first, the bot's " +
+        'second…), so that a machine whose speed drifts over minutes slows both alike; the longer runs below go one ' +
+        'bot after the other. Many workspaces: the per-store figures above.',
       '64 in flight: an instant model, 64 questions always in flight for 6.5 s, then every question asked answered; ' +
         "answers/s and CPU per answer over that whole time (the bot's process.cpuUsage()). The workspace's " +
         'chat.postMessage allowance (300 a minute) is spent within seconds and the questions then in flight wait for ' +

@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { type BusyResult, busyWorkspace } from './busy';
+import { type BusyResult, busyWorkspaces } from './busy';
 import { writeBenchContexts } from './context';
 import { botLog, type RunOptions } from './processes';
 import { loadAverage, plainSection } from './report';
@@ -29,7 +29,7 @@ function details(r: BusyResult): string {
   );
 }
 
-/** Runs the chosen bots one after the other (as `npm run bench` does), `repeats` times, and prints each run's table. */
+/** Runs the chosen bots (their bursts taking turns, as `npm run bench` does), `repeats` times, printing each run's table. */
 export async function runBusy(pacing: ModelPacing, settings: BusyRunOptions): Promise<void> {
   const contextsDir = writeBenchContexts();
   const sqlite = sqliteStore();
@@ -40,10 +40,7 @@ export async function runBusy(pacing: ModelPacing, settings: BusyRunOptions): Pr
         contextsDir,
         ...(settings.profileDir ? { profileDir: `${settings.profileDir}/run${n}`, phasesOnly: true } : {}),
       };
-      const results = [];
-      for (const kind of settings.kinds) {
-        results.push(await busyWorkspace(kind, sqlite, options, pacing, { quick: settings.quick }));
-      }
+      const results = await busyWorkspaces(settings.kinds, sqlite, options, pacing, { quick: settings.quick });
       const section = busySection(results, undefined);
       console.log(`\nrun ${n} of ${settings.repeats}, load average ${loadAtStart} at start, ${loadAverage()} at end`);
       if (section) console.log(plainSection(section).join('\n'));

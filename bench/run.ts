@@ -1,7 +1,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { busyWorkspace } from './busy';
+import { busyWorkspaces } from './busy';
 import { writeBenchContexts } from './context';
 import { opsCost } from './ops-cost';
 import { botLog, type RunOptions } from './processes';
@@ -112,12 +112,10 @@ async function main(): Promise<void> {
       longAnswers('bot', sqlite, options, { ...together, timeoutMs: 120_000 }),
       longAnswers('sayStream', sqlite, options, { ...together, timeoutMs: 30_000 }),
     ]);
-    // One after the other, each with the machine to itself as a deployed bot has it: run side by side, the two bots
-    // and their fakes (four processes on two cores) slowed each other's bursts by tens of milliseconds at random.
-    step('one busy workspace, Slack tiers on: bot');
-    const busy = [await busyWorkspace('bot', sqlite, options, pacing)];
-    step('one busy workspace: the sayStream baseline, tiers off');
-    busy.push(await busyWorkspace('sayStream', sqlite, options, pacing));
+    // One bot working at a time, each with the machine to itself as a deployed bot has it: run side by side, the two
+    // bots and their fakes (four processes on two cores) slowed each other's bursts by tens of milliseconds at random.
+    step('one busy workspace, Slack tiers on: bot and the sayStream baseline (tiers off), bursts taking turns');
+    const busy = await busyWorkspaces(['bot', 'sayStream'], sqlite, options, pacing);
     const shared = stores.filter((store) => store.name === 'redis' || store.name === 'postgres');
     const instances = [];
     for (const store of shared) {
