@@ -40,7 +40,8 @@ export function loadAverage(): string {
     .join(' / ');
 }
 
-export function machine(loadAtStart: string): Record<string, string> {
+/** `speedMs`: the reference work's CPU ms (bench/machine-speed.ts) at the start and the end of the run. */
+export function machine(loadAtStart: string, speedMs: [number, number]): Record<string, string> {
   const cpus = os.cpus();
   return {
     CPU: `${cpus[0]?.model ?? 'unknown'}`,
@@ -50,6 +51,7 @@ export function machine(loadAtStart: string): Record<string, string> {
     OS: `${os.type()} ${os.release()} ${os.arch()}`,
     Date: new Date().toISOString(),
     'Load average (1 / 5 / 15 min)': `${loadAtStart} at start, ${loadAverage()} at the end`,
+    'Reference work (fixed JSON and object work, fresh process; less is faster)': `${speedMs[0]} ms CPU at start, ${speedMs[1]} ms at the end`,
   };
 }
 

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { type BusyResult, busyWorkspaces } from './busy';
 import { writeBenchContexts } from './context';
+import { referenceWorkMs } from './machine-speed';
 import { botLog, type RunOptions } from './processes';
 import { loadAverage, plainSection } from './report';
 import { busySection } from './report-busy';
@@ -36,13 +37,17 @@ export async function runBusy(pacing: ModelPacing, settings: BusyRunOptions): Pr
   try {
     for (let n = 1; n <= settings.repeats; n++) {
       const loadAtStart = loadAverage();
+      const speedAtStart = referenceWorkMs();
       const options: RunOptions = {
         contextsDir,
         ...(settings.profileDir ? { profileDir: `${settings.profileDir}/run${n}`, phasesOnly: true } : {}),
       };
       const results = await busyWorkspaces(settings.kinds, sqlite, options, pacing, { quick: settings.quick });
       const section = busySection(results, undefined);
-      console.log(`\nrun ${n} of ${settings.repeats}, load average ${loadAtStart} at start, ${loadAverage()} at end`);
+      console.log(
+        `\nrun ${n} of ${settings.repeats}, load average ${loadAtStart} at start, ${loadAverage()} at end; ` +
+          `reference work ${speedAtStart} ms CPU at start, ${referenceWorkMs()} at end`,
+      );
       if (section) console.log(plainSection(section).join('\n'));
       for (const r of results) console.log(details(r));
     }

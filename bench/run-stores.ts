@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { writeBenchContexts } from './context';
+import { referenceWorkMs } from './machine-speed';
 import { botLog } from './processes';
 import { loadAverage } from './report';
 import { type ModelPacing, storeScenarios } from './scenarios';
@@ -17,6 +18,7 @@ export async function runStores(pacing: ModelPacing, names: string[], repeats: n
   try {
     for (let n = 1; n <= repeats; n++) {
       const loadAtStart = loadAverage();
+      const speedAtStart = referenceWorkMs();
       for (const store of stores) {
         const r = await storeScenarios(store, { contextsDir }, pacing);
         const trim = r.trim['1000'];
@@ -26,7 +28,10 @@ export async function runStores(pacing: ModelPacing, names: string[], repeats: n
             `${fmt(r.throughput.cpuMsPerAnswer)} ms CPU/answer; trim 1,000 turns ${fmtSummary(trim.total)}`,
         );
       }
-      console.log(`run ${n} of ${repeats}: load average ${loadAtStart} at start, ${loadAverage()} at end`);
+      console.log(
+        `run ${n} of ${repeats}: load average ${loadAtStart} at start, ${loadAverage()} at end; ` +
+          `reference work ${speedAtStart} ms CPU at start, ${referenceWorkMs()} at end`,
+      );
     }
     console.log(`bot warnings ${botLog.warn}, errors ${botLog.error}`);
   } finally {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { busyWorkspaces } from './busy';
 import { writeBenchContexts } from './context';
+import { referenceWorkMs } from './machine-speed';
 import { opsCost } from './ops-cost';
 import { botLog, type RunOptions } from './processes';
 import { type BenchResults, loadAverage, machine, markdown, table } from './report';
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
     throw new Error(`--only knows opsCost, memory, busy and stores, not ${values.only}\n${USAGE}`);
   const started = performance.now();
   const loadAtStart = loadAverage();
+  const speedAtStart = referenceWorkMs();
   const contextsDir = writeBenchContexts();
   const options: RunOptions = { contextsDir, profileDir: values.profile && path.resolve(values.profile) };
   const wanted = new Set(values.stores.split(','));
@@ -123,7 +125,7 @@ async function main(): Promise<void> {
       instances.push(await twoInstances(store, options, pacing));
     }
     const results: BenchResults = {
-      machine: machine(loadAtStart),
+      machine: machine(loadAtStart, [speedAtStart, referenceWorkMs()]),
       pacing,
       perStore,
       skipped,
