@@ -148,7 +148,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       metrics,
       storeHealth,
     });
-    registerListeners(app, { handler, contexts, logger, desk: desk.listeners });
+    registerListeners(app, { handler, contexts, side: sideWriter, logger, desk: desk.listeners });
     const pingable = rawStore;
     let recovery: Recovery | undefined;
     let draining = false;

@@ -6,6 +6,7 @@ import { HANDOFF_ACTION_ID, RESOLVED_ACTION_ID } from '../desk/answer-blocks';
 import type { Desk } from '../desk/desk';
 import type { Logger } from '../logger';
 import { FEEDBACK_ACTION_ID } from '../slack/feedback';
+import type { SideWriter } from '../slack/side-writes';
 import type { ThreadHistory } from '../store/thread-store';
 import { createHandoffButtonListener, createResolvedButtonListener } from './actions/desk-buttons';
 import { createFeedbackListener } from './actions/feedback';
@@ -25,7 +26,13 @@ export interface DeskListenerDeps {
 /** Wires Bolt events and actions to their handlers. */
 export function registerListeners(
   app: App,
-  deps: { handler: QuestionHandler; contexts: ContextRegistry; logger: Logger; desk?: DeskListenerDeps },
+  deps: {
+    handler: QuestionHandler;
+    contexts: ContextRegistry;
+    side: Pick<SideWriter, 'suggestPrompts'>;
+    logger: Logger;
+    desk?: DeskListenerDeps;
+  },
 ): void {
   const question = createQuestionListener(deps);
   app.event('message', question);

@@ -1,4 +1,6 @@
-// Slack writes besides the streamed answer (apologies, status lines, deletions), kept inside the shared write budget.
+// Slack writes besides the streamed answer (apologies, status lines, suggested prompts, deletions), kept inside the
+// shared write budget.
+import type { SuggestedPrompt } from '../conversation/context';
 import type { Logger } from '../logger';
 import { retryAfterOf, slackErrorCode } from './slack-errors';
 import type { WriteBudget, WriteMethod } from './write-budget';
@@ -17,6 +19,8 @@ export interface SideWriter {
   post(place: ThreadPlace, text: string): Promise<string | undefined>;
   /** Sets (or clears with '') the thread's status line if the budget has room now; dropped (debug log) otherwise. Never rejects. */
   status(place: ThreadPlace, status: string): Promise<void>;
+  /** Offers suggested prompts in a DM, as `status` does: only while the workspace is calm and the budget has room. */
+  suggestPrompts(team: string, channel: string, prompts: SuggestedPrompt[]): Promise<void>;
   /** Deletes a message the bot wrote, waiting its turn. Never rejects; false when it failed. */
   remove(place: Pick<ThreadPlace, 'team' | 'channel'>, ts: string): Promise<boolean>;
   /** Makes any other write (`run`) in its turn in the budget, once more after a 429's Retry-After; throws the last error. */
@@ -34,7 +38,10 @@ export interface SideClient {
     delete(args: { channel: string; ts: string }): Promise<unknown>;
   };
   assistant: {
-    threads: { setStatus(args: { channel_id: string; thread_ts: string; status: string }): Promise<unknown> };
+    threads: {
+      setStatus(args: { channel_id: string; thread_ts: string; status: string }): Promise<unknown>;
+      setSuggestedPrompts(args: { channel_id: string; prompts: SuggestedPrompt[] }): Promise<unknown>;
+    };
   };
 }
 
@@ -79,6 +86,30 @@ export function createSideWriter(deps: { client: SideClient; budget: WriteBudget
     }
   }
 
+  /**
+   * A write only worth making now (a status line, suggested prompts), and the first thing to give up under pressure:
+   * made only while the workspace is calm and the budget has room at once, never queued. A 429 holds the method back.
+   */
+  async function onlyIfCalm(
+    team: string,
+    method: WriteMethod,
+    channel: string,
+    where: Record<string, string>,
+    run: () => Promise<unknown>,
+  ): Promise<void> {
+    if (budget.pressure(team) !== 'calm' || !budget.tryTake(team, method, channel)) {
+      logger.debug('side write dropped: the write budget is under pressure', { ...where, method });
+      return;
+    }
+    try {
+      await run();
+    } catch (err) {
+      const retryAfter = retryAfterOf(err);
+      if (retryAfter !== undefined) coolDown(team, method, channel, retryAfter);
+      logger.debug('side write not made', { ...where, method, error: slackErrorCode(err) });
+    }
+  }
+
   return {
     budgeted: call,
 
@@ -100,19 +131,16 @@ export function createSideWriter(deps: { client: SideClient; budget: WriteBudget
     async status(place, status) {
       const { team, channel, threadTs } = place;
       const where = { ...(place.ref !== undefined && { ref: place.ref }), team, channel, threadTs };
-      const method = 'assistant.threads.setStatus';
-      // A status line is only worth showing now, and the first thing to give up under pressure: never queued.
-      if (budget.pressure(team) !== 'calm' || !budget.tryTake(team, method, channel)) {
-        logger.debug('status dropped: the write budget is under pressure', where);
-        return;
-      }
-      try {
-        await client.assistant.threads.setStatus({ channel_id: channel, thread_ts: threadTs, status });
-      } catch (err) {
-        const retryAfter = retryAfterOf(err);
-        if (retryAfter !== undefined) coolDown(team, method, channel, retryAfter);
-        logger.debug('status not set', { ...where, error: slackErrorCode(err) });
-      }
+      await onlyIfCalm(team, 'assistant.threads.setStatus', channel, where, () =>
+        client.assistant.threads.setStatus({ channel_id: channel, thread_ts: threadTs, status }),
+      );
+    },
+
+    async suggestPrompts(team, channel, prompts) {
+      // No thread_ts: an agent-view app sets the prompts for the conversation (with one, the call silently fails).
+      await onlyIfCalm(team, 'assistant.threads.setSuggestedPrompts', channel, { team, channel }, () =>
+        client.assistant.threads.setSuggestedPrompts({ channel_id: channel, prompts }),
+      );
     },
 
     async remove(place, ts) {

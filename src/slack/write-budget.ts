@@ -16,6 +16,7 @@ export type WriteMethod =
   | 'chat.update'
   | 'chat.delete'
   | 'assistant.threads.setStatus'
+  | 'assistant.threads.setSuggestedPrompts'
   | 'reactions.add'
   | 'chat.postEphemeral'
   | 'views.publish';
@@ -55,6 +56,8 @@ export const DEFAULT_WRITE_LIMITS: Record<WriteMethod, MethodLimits> = {
   'chat.update': { team: { limit: 45, windowMs: MINUTE } },
   'chat.delete': { team: { limit: 45, windowMs: MINUTE } },
   'assistant.threads.setStatus': { team: { limit: 45, windowMs: MINUTE } },
+  // Set when someone opens the bot's DM: Tier 4.
+  'assistant.threads.setSuggestedPrompts': { team: { limit: 90, windowMs: MINUTE } },
   // The support desk's writes: reactions Tier 3, ephemeral messages and Home tabs Tier 4.
   'reactions.add': { team: { limit: 45, windowMs: MINUTE } },
   'chat.postEphemeral': { team: { limit: 90, windowMs: MINUTE } },

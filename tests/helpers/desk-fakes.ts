@@ -30,6 +30,7 @@ export function recordingDeskSlack() {
       thread.push(`status: ${status}`);
     },
     remove: async () => true,
+    suggestPrompts: async () => undefined,
     budgeted: (_team, _method, _channel, run) => run(),
   };
   return { escalations, thread, writer, side };

@@ -78,6 +78,7 @@ export class RecordingSlackClient implements SlackWriter {
   readonly assistant = {
     threads: {
       setStatus: (args: Args) => this.call('assistant.threads.setStatus', args, () => this.setStatus(args)),
+      setSuggestedPrompts: (args: Args) => this.call('assistant.threads.setSuggestedPrompts', args, () => ({})),
     },
   };
 

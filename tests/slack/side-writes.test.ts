@@ -129,6 +129,42 @@ describe('status', () => {
   });
 });
 
+describe('suggestPrompts', () => {
+  const PROMPTS = [{ title: 'VPN', message: 'Help me with the VPN' }];
+
+  it('offers the prompts for the DM, without a thread (an agent-view call with one silently fails)', async () => {
+    const { client, side } = setup();
+    await settle(side.suggestPrompts('T1', 'D1', PROMPTS));
+    expect(client.calls.map((call) => [call.method, call.args])).toEqual([
+      ['assistant.threads.setSuggestedPrompts', { channel_id: 'D1', prompts: PROMPTS }],
+    ]);
+  });
+
+  it('is dropped, not queued, when the workspace is under pressure or the method has no room', async () => {
+    const { client, side, budget } = setup({
+      'assistant.threads.setSuggestedPrompts': { team: { limit: 1, windowMs: 60_000 } },
+    });
+    await settle(side.suggestPrompts('T1', 'D1', PROMPTS));
+    await settle(side.suggestPrompts('T1', 'D2', PROMPTS));
+    expect(client.calls.map((call) => call.args.channel_id)).toEqual(['D1']);
+    while (budget.tryTake('T2', 'chat.startStream')) {}
+    await settle(side.suggestPrompts('T2', 'D3', PROMPTS));
+    expect(client.calls).toHaveLength(1);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('after a 429, holds the method back for its Retry-After, and never rejects', async () => {
+    const { client, side } = setup();
+    client.failNext('assistant.threads.setSuggestedPrompts', rateLimitedError(10));
+    await settle(side.suggestPrompts('T1', 'D1', PROMPTS));
+    await settle(side.suggestPrompts('T1', 'D2', PROMPTS));
+    expect(client.calls).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(10_000);
+    await settle(side.suggestPrompts('T1', 'D3', PROMPTS));
+    expect(client.calls.map((call) => call.args.channel_id)).toEqual(['D1', 'D3']);
+  });
+});
+
 describe('remove', () => {
   it('deletes a message and says whether it worked', async () => {
     const { client, side } = setup();

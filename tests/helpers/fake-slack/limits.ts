@@ -15,6 +15,7 @@ const PER_MINUTE: Readonly<Record<string, number>> = {
   'users.info': 50,
   'conversations.info': 50,
   'chat.appendStream': 100,
+  'assistant.threads.setSuggestedPrompts': 100,
 };
 
 export type RateLimitMode = 'off' | 'tiers';
