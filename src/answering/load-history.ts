@@ -1,6 +1,6 @@
 /** The thread's earlier turns for an answer: from the store, or read from Slack when the store has none. */
 import { type IncomingMessage, replyPlace, threadKey } from '../conversation/incoming';
-import type { Turn } from '../conversation/turn';
+import { inThreadOrder, type Turn } from '../conversation/turn';
 import type { Logger } from '../logger';
 import type { ThreadHistory } from '../store/thread-store';
 import { within } from './deadline';
@@ -35,7 +35,7 @@ export async function loadHistory(
       return [];
     },
   );
-  if (stored.length > 0) return stored;
+  if (stored.length > 0) return inThreadOrder(stored);
   const { channel, threadTs } = replyPlace(message);
   const read = readThreadFromSlack(deps.slack, {
     channel,
