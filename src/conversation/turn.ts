@@ -27,9 +27,14 @@ export function turnId(turn: Pick<Turn, 'role' | 'ts'>): string {
 }
 
 const SLACK_TS = /^(\d+)\.?(\d*)$/;
+const DOT = 46;
 
 /** Slack ts order ("1700000000.000100"), exact at every digit; a ts of another shape orders as equal. */
 function compareTs(a: string, b: string): number {
+  // Slack's own shape (ten digits, a dot, six digits) compares as text, without a regular expression per turn.
+  if (a.length === b.length && a.charCodeAt(a.length - 7) === DOT && b.charCodeAt(b.length - 7) === DOT) {
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
   const x = SLACK_TS.exec(a);
   const y = SLACK_TS.exec(b);
   if (!x || !y) return 0;
