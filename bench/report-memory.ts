@@ -1,5 +1,5 @@
-import type { BenchResults } from './report';
 import type { Section } from './report-busy';
+import type { BenchResults } from './results';
 import type { MemoryResult } from './scenarios';
 import { fmt } from './stats';
 

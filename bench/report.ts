@@ -1,36 +1,11 @@
 import os from 'node:os';
-import type { BusyResult } from './busy';
-import type { botLog } from './processes';
 import { busySection, type Section } from './report-busy';
 import { instancesSection } from './report-instances';
 import { loggingSection, memorySection } from './report-memory';
 import { targetsSection } from './report-targets';
-import {
-  CONCURRENCY,
-  type LoggingResult,
-  type LongResult,
-  type MemoryResult,
-  type ModelPacing,
-  type StoreResult,
-} from './scenarios';
-import { fmt, fmtSummary, type Summary } from './stats';
-import type { TwoInstancesResult } from './two-instances';
-
-/** Everything one run measured. */
-export interface BenchResults {
-  machine: Record<string, string>;
-  pacing: ModelPacing;
-  perStore: StoreResult[];
-  skipped: string[];
-  logging: LoggingResult;
-  memory: MemoryResult[];
-  firstText: Record<'bot' | 'sayStream', { firstVisible: Summary; unmatched: number; answered: number }>;
-  long: LongResult[];
-  busy: BusyResult[];
-  twoInstances: TwoInstancesResult[];
-  botLog: typeof botLog;
-  seconds: number;
-}
+import type { BenchResults } from './results';
+import { CONCURRENCY, type LongResult, type StoreResult } from './scenarios';
+import { fmt, fmtSummary } from './stats';
 
 /** Load average now: other processes on the machine slow the bot down and widen its tail latencies. */
 export function loadAverage(): string {

@@ -6,8 +6,9 @@ import { writeBenchContexts } from './context';
 import { referenceWorkMs } from './machine-speed';
 import { opsCost } from './ops-cost';
 import { botLog, type RunOptions } from './processes';
-import { type BenchResults, loadAverage, machine, markdown, table } from './report';
+import { loadAverage, machine, markdown, table } from './report';
 import { footprintParts } from './report-memory';
+import type { BenchResults } from './results';
 import { runBusy } from './run-busy';
 import { runStores } from './run-stores';
 import {
