@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { type Bot, type Fakes, type RunOptions, startBot, startFakes, stopAll } from './processes';
-import { type ModelPacing, type Throughput, throughput } from './scenarios';
 import { percentile, type Summary, summarize } from './stats';
 import type { BenchStore } from './stores';
+import { type ModelPacing, type Throughput, throughput } from './throughput';
 import type { Pacing, TeamMode } from './workload';
 
 // One busy workspace, as an organisation deploys the bot: every burst, throughput and write measure shares one

@@ -9,8 +9,8 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeBenchContexts } from './context';
 import { startBot, startFakes, stopAll } from './processes';
-import { INSTANT } from './scenarios';
 import { fmtSummary, type Summary, summarize } from './stats';
+import { INSTANT } from './throughput';
 
 /** Questions answered one after another; the first WARM_UP are not counted (JIT, connections). */
 const QUESTIONS = 300;

@@ -2,9 +2,9 @@
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Bot, type Fakes, type RunOptions, startBot, startFakes, stopAll } from './processes';
-import { CONCURRENCY, type Throughput, throughput } from './scenarios';
 import { median } from './stats';
 import type { BenchStore } from './stores';
+import { CONCURRENCY, type Throughput, throughput } from './throughput';
 
 /** The two runs side by side, and what one scrape costs. */
 export interface OpsCostResult {

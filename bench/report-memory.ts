@@ -1,6 +1,6 @@
+import type { MemoryResult } from './memory-footprint';
 import type { Section } from './report-busy';
 import type { BenchResults } from './results';
-import type { MemoryResult } from './scenarios';
 import { fmt } from './stats';
 
 // The memory and logging sections of BENCHMARKS.md.

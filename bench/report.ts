@@ -4,8 +4,10 @@ import { instancesSection } from './report-instances';
 import { loggingSection, memorySection } from './report-memory';
 import { targetsSection } from './report-targets';
 import type { BenchResults } from './results';
-import { CONCURRENCY, type LongResult, type StoreResult } from './scenarios';
+import type { StoreResult } from './scenarios';
 import { fmt, fmtSummary } from './stats';
+import type { LongResult } from './streaming-runs';
+import { CONCURRENCY } from './throughput';
 
 /** Load average now: other processes on the machine slow the bot down and widen its tail latencies. */
 export function loadAverage(): string {

@@ -1,7 +1,10 @@
 import type { BusyResult } from './busy';
+import type { MemoryResult } from './memory-footprint';
 import type { botLog } from './processes';
-import type { LoggingResult, LongResult, MemoryResult, ModelPacing, StoreResult } from './scenarios';
+import type { LoggingResult, StoreResult } from './scenarios';
 import type { Summary } from './stats';
+import type { LongResult } from './streaming-runs';
+import type { ModelPacing } from './throughput';
 import type { TwoInstancesResult } from './two-instances';
 
 /** Everything one run measured. */

@@ -5,9 +5,9 @@ import { referenceWorkMs } from './machine-speed';
 import { botLog, type RunOptions } from './processes';
 import { loadAverage, plainSection } from './report';
 import { busySection } from './report-busy';
-import type { ModelPacing } from './scenarios';
 import { fmt, fmtSummary } from './stats';
 import { sqliteStore } from './stores';
+import type { ModelPacing } from './throughput';
 
 // `--only busy`: the one-workspace section alone, on SQLite, printed (BENCHMARKS.md untouched), to iterate on it.
 

@@ -3,9 +3,10 @@ import { writeBenchContexts } from './context';
 import { referenceWorkMs } from './machine-speed';
 import { botLog } from './processes';
 import { loadAverage } from './report';
-import { type ModelPacing, storeScenarios } from './scenarios';
+import { storeScenarios } from './scenarios';
 import { fmt, fmtSummary } from './stats';
 import { type BenchStore, memoryStore, sqliteStore } from './stores';
+import type { ModelPacing } from './throughput';
 
 // `--only stores`: the per-store section (ack, overhead at 1/50/200, throughput, trim) for memory and SQLite alone,
 // printed (BENCHMARKS.md untouched), `repeats` times, to see how much its p99s move from one run to the next.

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { busyWorkspaces } from './busy';
 import { writeBenchContexts } from './context';
 import { referenceWorkMs } from './machine-speed';
+import { type MemoryResult, memoryFootprint } from './memory-footprint';
 import { opsCost } from './ops-cost';
 import { botLog, type RunOptions } from './processes';
 import { loadAverage, machine, markdown, table } from './report';
@@ -11,19 +12,10 @@ import { footprintParts } from './report-memory';
 import type { BenchResults } from './results';
 import { runBusy } from './run-busy';
 import { runStores } from './run-stores';
-import {
-  firstText,
-  type LongResult,
-  loggingCost,
-  longAnswers,
-  type MemoryResult,
-  type ModelPacing,
-  memoryFootprint,
-  type StoreResult,
-  storeScenarios,
-  type Throughput,
-} from './scenarios';
+import { loggingCost, type StoreResult, storeScenarios } from './scenarios';
 import { type BenchStore, memoryStore, postgresStore, redisStore, sqliteStore } from './stores';
+import { firstText, type LongResult, longAnswers } from './streaming-runs';
+import type { ModelPacing, Throughput } from './throughput';
 import { twoInstances } from './two-instances';
 
 /** V8's young generation grows to 128 MB under load by default; capped, the bot's RSS stays far lower. */

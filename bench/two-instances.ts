@@ -1,7 +1,7 @@
 import { type Bot, type RunOptions, startBot, startFakes } from './processes';
-import type { ModelPacing } from './scenarios';
 import { percentile, type Summary, summarize } from './stats';
 import type { BenchStore } from './stores';
+import type { ModelPacing } from './throughput';
 
 // Two instances of the bot on one shared store (Redis or PostgreSQL) answering one workspace, Slack's tiers on:
 // together they must stay inside the one allowance the workspace has.
