@@ -3,18 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OutageNotice } from '../store/outage-notice';
 import type { ClaimBook } from '../store/thread-store';
+import type { Backoff } from './backoff';
 import type { StoreHealth } from './store-health';
 
-/** How a claim the store did not decide is asked again. */
-export interface ClaimRetries {
-  /** First pause before asking again; doubles up to `maxPauseMs`. */
-  pauseMs: number;
-  maxPauseMs: number;
-  /** A claim still undecided after this long, while the store answers others, is given up on. */
-  giveUpMs: number;
-}
-
-export const CLAIM_RETRIES: ClaimRetries = { pauseMs: 250, maxPauseMs: 2_000, giveUpMs: 60_000 };
+/** How a claim the store did not decide is asked again; left undecided `giveUpMs` while the store answers others. */
+export const CLAIM_RETRIES: Backoff = { pauseMs: 250, maxPauseMs: 2_000, giveUpMs: 60_000 };
 
 /** One claim as the store is asked for it. */
 export interface ClaimAsk {
@@ -27,7 +20,7 @@ export interface ClaimAsk {
 /** What judges a claim's failures: the store's health, the pauses, and the warning while claims stay undecided. */
 export interface ClaimJudge {
   health: StoreHealth;
-  retry: ClaimRetries;
+  retry: Backoff;
   undecided: OutageNotice;
 }
 

@@ -2,11 +2,10 @@
 import type { Logger } from '../logger';
 import { OutageNotice } from '../store/outage-notice';
 import type { ClaimBook } from '../store/thread-store';
-import { CLAIM_RETRIES, type ClaimRetries, decideClaim, LocalClaims } from './claim-decision';
+import type { Backoff } from './backoff';
+import { CLAIM_RETRIES, decideClaim, LocalClaims } from './claim-decision';
 import { describe } from './describe-error';
 import { StoreHealth } from './store-health';
-
-export { CLAIM_RETRIES, type ClaimRetries } from './claim-decision';
 
 /** First retry of a failed `complete`; doubles up to COMPLETE_RETRY_MAX_MS. */
 const COMPLETE_RETRY_MS = 500;
@@ -37,7 +36,7 @@ export class Claims {
     private readonly ttlMs: number,
     private readonly logger: Logger,
     private readonly health = new StoreHealth(),
-    private readonly retry: ClaimRetries = CLAIM_RETRIES,
+    private readonly retry: Backoff = CLAIM_RETRIES,
   ) {
     this.completions = new OutageNotice(logger, 'could not mark a question answered yet; retrying');
     this.undecided = new OutageNotice(logger, 'could not claim a question yet; asking the store again');

@@ -7,25 +7,18 @@ import { fileReferences } from '../files/file-ref';
 import type { Logger } from '../logger';
 import { safeText } from '../slack/safe-text';
 import type { ThreadHistory } from '../store/thread-store';
+import type { Backoff } from './backoff';
 import { describe } from './describe-error';
 
 /** How a failed save is tried again. */
-export interface SaveRetries {
-  /** First pause before trying again; doubles up to `maxPauseMs`. */
-  pauseMs: number;
-  maxPauseMs: number;
-  /** No try starts later than this after the first failed. */
-  giveUpMs: number;
-}
-
-export const SAVE_RETRIES: SaveRetries = { pauseMs: 500, maxPauseMs: 8_000, giveUpMs: 30_000 };
+export const SAVE_RETRIES: Backoff = { pauseMs: 500, maxPauseMs: 8_000, giveUpMs: 30_000 };
 
 /** What saving a turn needs. */
 export interface SaveDeps {
   history: Pick<ThreadHistory, 'append'>;
   retentionMs: number;
   logger: Logger;
-  retries?: SaveRetries;
+  retries?: Backoff;
 }
 
 /**
@@ -69,7 +62,7 @@ export async function saveTurn(
 /** Tries again, the pause doubling each time, until a try works or the next would start past `giveUpMs`. */
 async function saveAgain(
   save: () => Promise<void>,
-  retries: SaveRetries,
+  retries: Backoff,
   logger: Logger,
   where: Record<string, string>,
 ): Promise<void> {

@@ -1,5 +1,6 @@
 /** Handing a thread to a person: one post in the escalation channel, one reply in the thread, once per thread. */
-import { CLAIM_RETRIES, type ClaimRetries, decideClaim, LocalClaims } from '../answering/claim-decision';
+import type { Backoff } from '../answering/backoff';
+import { CLAIM_RETRIES, decideClaim, LocalClaims } from '../answering/claim-decision';
 import { describe } from '../answering/describe-error';
 import { StoreHealth } from '../answering/store-health';
 import { ALREADY_HANDED_OFF, HANDING_OFF, handedOff, handoffMessage, NO_ESCALATION } from '../answering/wording';
@@ -48,7 +49,7 @@ export interface HandoffDeps {
   /** Judges whether the store is down or only slow; share the question handler's, so both judge from all claims. */
   storeHealth?: StoreHealth;
   /** How an undecided claim is asked again (tests shorten it). */
-  claimRetries?: ClaimRetries;
+  claimRetries?: Backoff;
 }
 
 export function createHandoff(deps: HandoffDeps) {

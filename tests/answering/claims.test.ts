@@ -1,4 +1,5 @@
-import { CLAIM_RETRIES, Claims } from '../../src/answering/claims';
+import { CLAIM_RETRIES } from '../../src/answering/claim-decision';
+import { Claims } from '../../src/answering/claims';
 import { StoreHealth } from '../../src/answering/store-health';
 import { StoreError } from '../../src/errors';
 import { MemoryStore } from '../../src/store/memory-store';

@@ -1,4 +1,5 @@
-import { type SaveRetries, saveTurn } from '../../src/answering/save-turn';
+import type { Backoff } from '../../src/answering/backoff';
+import { saveTurn } from '../../src/answering/save-turn';
 import type { IncomingMessage } from '../../src/conversation/incoming';
 import type { Turn } from '../../src/conversation/turn';
 import { StoreError } from '../../src/errors';
@@ -7,7 +8,7 @@ import type { ThreadHistory } from '../../src/store/thread-store';
 import { recordingLogger } from '../helpers/recording-logger';
 import { until } from '../helpers/until';
 
-const QUICK: SaveRetries = { pauseMs: 20, maxPauseMs: 50, giveUpMs: 300 };
+const QUICK: Backoff = { pauseMs: 20, maxPauseMs: 50, giveUpMs: 300 };
 const THREAD = '1700000000.000100';
 const asked = (ts: string, text: string): IncomingMessage => ({
   source: 'message',
