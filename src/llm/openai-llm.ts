@@ -1,20 +1,15 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
-import type { CompletionUsage } from 'openai/resources/completions';
-import type { ResponseStreamEvent, ResponseUsage } from 'openai/resources/responses/responses';
 import { Agent } from 'undici';
 import { LlmError } from '../errors';
 import { IdleWatchdog } from './idle-watchdog';
-import type { Llm, LlmEvent, LlmRequest, LlmUsage } from './llm';
-import { chatContent, hasImages, responsesContent, withoutImages } from './message-content';
+import type { Llm } from './llm';
+import { hasImages, withoutImages } from './message-content';
+import { type ModelSettings, type ModelStream, openChat, openResponses } from './openai-streams';
 import { requestFetch } from './request-fetch';
 
 /** How to reach an OpenAI-compatible model. */
-export interface OpenAiLlmOptions {
+export interface OpenAiLlmOptions extends ModelSettings {
   apiKey: string;
-  /** Default: the SDK's (OPENAI_BASE_URL, else api.openai.com). */
-  baseURL?: string;
-  model: string;
   /** 'responses' for OpenAI itself; 'chat' (Chat Completions) for compatible servers. */
   api: 'responses' | 'chat';
   /** Per attempt, until the response headers arrive. */
@@ -23,18 +18,8 @@ export interface OpenAiLlmOptions {
   maxRetries: number;
   /** Longest silence allowed once the stream has started. */
   idleTimeoutMs: number;
-  maxOutputTokens?: number;
   /** false (OPENAI_VISION=false): images are left out of every request. Default true. */
   vision?: boolean;
-}
-
-type DoneEvent = Extract<LlmEvent, { type: 'done' }>;
-
-/** A started model stream: its text deltas (undefined for events without text), then how it ended. */
-interface ModelStream {
-  deltas: AsyncIterable<string | undefined>;
-  /** Once the deltas are read: the end the server reported, if it reported one. */
-  done(): DoneEvent | undefined;
 }
 
 /**
@@ -81,7 +66,7 @@ export function createOpenAiLlm(options: OpenAiLlmOptions): Llm & { close(): Pro
           visionRejected = true;
           model = await open(client, options, request, watchdog);
         }
-        // One generator (this one) between the SDK's stream and the caller: each layer costs per delta.
+        // One generator (this one) between the body and the caller: each layer costs per network chunk.
         for await (const text of model.deltas) if (text !== undefined) yield { type: 'delta', text };
         const done = model.done();
         if (signal.aborted) return;
@@ -111,109 +96,6 @@ export function createOpenAiLlm(options: OpenAiLlmOptions): Llm & { close(): Pro
       if (closed === 'late') await agent.destroy();
     },
   };
-}
-
-async function openResponses(
-  client: OpenAI,
-  options: OpenAiLlmOptions,
-  request: LlmRequest,
-  watchdog: IdleWatchdog,
-): Promise<ModelStream> {
-  const events = await client.responses.create(
-    {
-      model: options.model,
-      // The context goes first as a developer message, not as `instructions`: the model reads the same thing, but a
-      // response repeats its `instructions` in three of its events (created, in_progress, completed), so a 3 KB
-      // context came back as ~9 KB more of every answer's stream for the SDK to parse.
-      input: [{ role: 'developer', content: request.instructions }, ...request.messages.map(responsesContent)],
-      stream: true,
-      store: false,
-      ...(options.maxOutputTokens !== undefined && { max_output_tokens: options.maxOutputTokens }),
-      ...(request.user !== undefined && { safety_identifier: request.user }),
-      ...(request.promptCacheKey !== undefined && { prompt_cache_key: request.promptCacheKey }),
-      ...(request.jsonSchema !== undefined && {
-        text: { format: { type: 'json_schema', strict: true, ...request.jsonSchema } },
-      }),
-    },
-    { signal: watchdog.signal },
-  );
-  let done: DoneEvent | undefined;
-  const textOf = (event: ResponseStreamEvent): string | undefined => {
-    switch (event.type) {
-      case 'response.output_text.delta':
-        return event.delta;
-      case 'response.completed':
-        done = { type: 'done', usage: fromResponseUsage(event.response.usage) };
-        break;
-      case 'response.incomplete':
-        done = { type: 'done', usage: fromResponseUsage(event.response.usage), truncated: true };
-        break;
-      case 'response.failed':
-        throw new LlmError('server', event.response.error?.message ?? 'The response failed');
-    }
-    return undefined;
-  };
-  return { deltas: watchdog.watch(events, textOf), done: () => done };
-}
-
-async function openChat(
-  client: OpenAI,
-  options: OpenAiLlmOptions,
-  request: LlmRequest,
-  watchdog: IdleWatchdog,
-): Promise<ModelStream> {
-  const chunks = await client.chat.completions.create(
-    {
-      model: options.model,
-      messages: [{ role: 'system', content: request.instructions }, ...request.messages.map(chatContent)],
-      stream: true,
-      stream_options: { include_usage: true },
-      ...(options.maxOutputTokens !== undefined && { max_completion_tokens: options.maxOutputTokens }),
-      // `user` rather than `safety_identifier`: compatible servers know the older field. Some of them refuse fields
-      // they do not know (Mistral's "extra inputs are not permitted"): the ids go to OpenAI itself only.
-      ...(isOpenAi(options) && request.user !== undefined && { user: request.user }),
-      ...(isOpenAi(options) && request.promptCacheKey !== undefined && { prompt_cache_key: request.promptCacheKey }),
-      ...(request.jsonSchema !== undefined && {
-        response_format: { type: 'json_schema', json_schema: { strict: true, ...request.jsonSchema } },
-      }),
-    },
-    { signal: watchdog.signal },
-  );
-  let finish: string | undefined;
-  let usage: LlmUsage | undefined;
-  const textOf = (chunk: ChatCompletionChunk): string | undefined => {
-    const choice = chunk.choices[0];
-    if (choice?.finish_reason) finish = choice.finish_reason;
-    if (chunk.usage) usage = fromCompletionUsage(chunk.usage);
-    return choice?.delta?.content || undefined;
-  };
-  const done = (): DoneEvent | undefined => {
-    if (finish === undefined) return undefined;
-    return finish === 'length' ? { type: 'done', usage, truncated: true } : { type: 'done', usage };
-  };
-  return { deltas: watchdog.watch(chunks, textOf), done };
-}
-
-function fromResponseUsage(usage: ResponseUsage | undefined | null): LlmUsage | undefined {
-  if (!usage) return undefined;
-  return {
-    inputTokens: usage.input_tokens,
-    outputTokens: usage.output_tokens,
-    cachedTokens: usage.input_tokens_details?.cached_tokens,
-  };
-}
-
-function fromCompletionUsage(usage: CompletionUsage): LlmUsage {
-  return {
-    inputTokens: usage.prompt_tokens,
-    outputTokens: usage.completion_tokens,
-    cachedTokens: usage.prompt_tokens_details?.cached_tokens,
-  };
-}
-
-/** The official API (no OPENAI_BASE_URL, or one on api.openai.com), not a compatible server. */
-function isOpenAi(options: OpenAiLlmOptions): boolean {
-  return options.baseURL === undefined || new URL(options.baseURL).hostname === 'api.openai.com';
 }
 
 function isBadRequest(error: unknown): boolean {

@@ -43,11 +43,11 @@ async function chat(
 
 describe('npm run chat', () => {
   it('streams the answer into the terminal as it is written, in plain text when not a terminal', async () => {
-    fake.enqueue({ deltas: ['Open ', '**Self Service**', ' and search.'] });
+    fake.enqueue({ deltas: ['Open ', '**Self Service**', ' and search.'], deltaDelayMs: 40 });
     const { code, out, writes } = await chat(['How do I install Zoom?']);
     expect(code).toBe(0);
     expect(out).toContain('Open **Self Service** and search.');
-    // Each delta reaches the terminal on its own, as the model writes it.
+    // Each delta the model writes apart reaches the terminal on its own, as it arrives.
     expect(writes).toEqual(expect.arrayContaining(['Open ', '**Self Service**', ' and search.']));
     expect(out).not.toContain('\x1b[');
     expect(lastUserText(fake.requests[0])).toBe('How do I install Zoom?');
