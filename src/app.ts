@@ -14,6 +14,7 @@ import { registerListeners } from './listeners';
 import { createOpenAiLlm } from './llm/openai-llm';
 import { type AppLogger, createLogger, type Logger, toSlackLogger } from './logger';
 import { type OpsServer, pingStore, type ReadinessChecks, startOpsServer } from './ops/http-server';
+import { nudgeMemoryReducer } from './ops/memory-reducer-nudge';
 import { meterLlm } from './ops/metered-llm';
 import { createMetrics, type Metrics, NO_METRICS } from './ops/metrics';
 import { loadPrices } from './ops/prices';
@@ -153,6 +154,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
     let recovery: Recovery | undefined;
     let draining = false;
     let ops: OpsServer | undefined;
+    let stopNudging: (() => void) | undefined;
     const readiness: ReadinessChecks = {
       socketConnected,
       contextsLoaded: () => contexts.all().length > 0,
@@ -183,6 +185,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
           throw err;
         });
         recovery = startRecovery({ store, handler, logger }, config.recovery);
+        stopNudging = nudgeMemoryReducer();
         desk.desk.checkEscalationChannels().catch(() => undefined);
         await knowledge.prepare(knowledgeFolders(contexts));
         logger.info('support bot connected', {
@@ -193,6 +196,7 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
       },
       stop: async () => {
         draining = true;
+        stopNudging?.();
         await app.stop().catch((err: unknown) => logger.warn('socket close failed', { error: String(err) }));
         // Questions of other instances are left to them while this one drains; its own claims keep their heartbeat.
         recovery?.stopTakeovers();
