@@ -18,7 +18,7 @@ import type { ModelSlots } from './model-slots';
 import { attachImages, hasQuestionFiles, NO_FILES, questionWithFiles, readQuestionFiles } from './question-files';
 import { requestIds } from './request-ids';
 import { type KnowledgeDeps, NO_KNOWLEDGE, retrieveKnowledge, workingStatus } from './retrieval';
-import { saveTurn } from './save-turn';
+import type { TurnSaver } from './save-turn';
 import { streamAnswer } from './stream-answer';
 import type { RepliesReader } from './thread-history';
 import { CUT_SHORT, CUT_SHORT_MARK, GREETING, IMAGES_NOT_SEEN, TRUNCATED, withRef } from './wording';
@@ -27,7 +27,9 @@ import { CUT_SHORT, CUT_SHORT_MARK, GREETING, IMAGES_NOT_SEEN, TRUNCATED, withRe
 export interface AnswerDeps {
   config: Pick<Config, 'history' | 'answerTimeoutMs'>;
   logger: Logger;
-  history: Pick<ThreadHistory, 'load' | 'append'>;
+  history: Pick<ThreadHistory, 'load'>;
+  /** Saves each question and answer as the thread's turns. */
+  saves: Pick<TurnSaver, 'save'>;
   llm: Llm;
   streamer: ReplyStreamer;
   side: SideWriter;
@@ -93,11 +95,7 @@ export async function answerQuestion(deps: AnswerDeps, job: AnswerJob): Promise<
     }),
   );
   const save = (text: string, ts: string | undefined, counted: boolean) =>
-    saveTurn({ history: deps.history, retentionMs: deps.config.history.retentionMs, logger: deps.logger }, message, {
-      text,
-      ts: ts ?? message.ts,
-      counted,
-    });
+    deps.saves.save(message, { text, ts: ts ?? message.ts, counted });
   // A bare mention with nothing to read gives the model nothing to answer: ask instead. The saved turn makes the
   // asker's reply in the thread a follow-up, answered without a new mention. A `knowledge_only` context whose guides
   // are silent says so without asking the model to improvise.

@@ -14,6 +14,7 @@ import { Jobs } from './jobs';
 import { ModelSlots } from './model-slots';
 import { NO_METRICS, QuestionTrack } from './outcomes';
 import { checkBeforeAnswer } from './pre-answer';
+import { TurnSaver } from './save-turn';
 import { StoreHealth } from './store-health';
 import { ThreadLanes } from './thread-lanes';
 import { UserLimits } from './user-limits';
@@ -41,7 +42,8 @@ export function createQuestionHandler(deps: HandlerDeps) {
   const jobs = new Jobs();
   const metrics = deps.metrics ?? NO_METRICS;
   const budgets = new SpendBudgets({ counters: store, budgets: config.budgets, admins: config.deskAdmins, logger });
-  const answerDeps = { ...deps, history: store, slots, instructions: cachedInstructions() };
+  const saves = new TurnSaver({ history: store, retentionMs: config.history.retentionMs, logger });
+  const answerDeps = { ...deps, history: store, saves, slots, instructions: cachedInstructions() };
 
   const contextOf = (message: IncomingMessage) => contexts.forChannel(message.channel, message.channelType === 'im');
   const answering = { ...deps, claims, lanes, budgets, answerDeps };
@@ -121,8 +123,15 @@ export function createQuestionHandler(deps: HandlerDeps) {
       decline(declining, message, TOO_LATE, 'too old', new QuestionTrack(metrics, logger), 'failed'),
     /** Ids of the claims this instance holds, for heartbeats. */
     claimedIds: () => claims.heldIds(),
-    /** Waits for answers under way, aborting what is left at the deadline; returns how many were still running. */
-    drain: (timeoutMs: number) => jobs.drain(timeoutMs),
+    /**
+     * Waits for answers under way, aborting what is left at the deadline, then tries once more the turns whose save is
+     * still being retried; returns how many answers were still running.
+     */
+    drain: async (timeoutMs: number) => {
+      const unfinished = await jobs.drain(timeoutMs);
+      await saves.flush();
+      return unfinished;
+    },
     /** Stops retrying claim completions (after drain). */
     close: () => claims.close(),
     inFlight: () => jobs.size(),

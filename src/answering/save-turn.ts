@@ -21,23 +21,110 @@ export interface SaveDeps {
   retries?: Backoff;
 }
 
+/** A save to try again, and where it came from (for the log). */
+interface PendingSave {
+  save: () => Promise<void>;
+  where: Record<string, string>;
+}
+
 /**
- * Appends the question and the answer. The answer is already in Slack: a store failure here is logged, never turned
- * into an apology. Token counts are stored once the thread is long enough for trimming to count them (`counted`),
- * so short threads never tokenize. A key pasted into a question, or echoed by the model, is not kept.
+ * Appends each question and its answer as the thread's next two turns. The answer is already in Slack: a store
+ * failure here is logged, never turned into an apology. Token counts are stored once the thread is long enough for
+ * trimming to count them (`counted`), so short threads never tokenize. A key pasted into a question, or echoed by the
+ * model, is not kept.
  *
- * Resolves after the first try. A failed one may have landed all the same (a timeout: the store went on with it),
- * and the store keeps a turn once however often it is appended: it is tried again in the background, so that the
- * turn is not lost to a slow store and the thread's next question does not wait for it.
+ * `save` resolves after the first try. A failed one may have landed all the same (a timeout: the store went on with
+ * it), and the store keeps a turn once however often it is appended: it is tried again in the background, so that the
+ * turn is not lost to a slow store and the thread's next question does not wait for it. At shutdown, `flush` tries
+ * what is still waiting once more, at once, before the store closes.
  */
-export async function saveTurn(
-  deps: SaveDeps,
-  message: IncomingMessage,
-  answer: { text: string; ts: string; counted: boolean },
-): Promise<void> {
+export class TurnSaver {
+  readonly #deps: SaveDeps;
+  readonly #pending = new Set<PendingSave>();
+  readonly #stopping = new AbortController();
+
+  constructor(deps: SaveDeps) {
+    this.#deps = deps;
+  }
+
+  async save(message: IncomingMessage, answer: { text: string; ts: string; counted: boolean }): Promise<void> {
+    const deps = this.#deps;
+    const turns = turnsOf(message, answer);
+    const pending: PendingSave = {
+      save: () => deps.history.append(threadKey(message), turns, Date.now() + deps.retentionMs),
+      where: { channel: message.channel, ts: message.ts },
+    };
+    try {
+      await pending.save();
+    } catch (err) {
+      deps.logger.warn('could not save the turn yet; retrying', { ...pending.where, error: describe(err) });
+      this.#pending.add(pending);
+      void this.#retry(pending);
+    }
+  }
+
+  /**
+   * At shutdown, once answers have drained: every save still being retried is tried once more now, not after its
+   * pause. Returns how many could not be saved (each logged as an error).
+   */
+  async flush(): Promise<number> {
+    this.#stopping.abort();
+    const last = [...this.#pending];
+    this.#pending.clear();
+    const lost = await Promise.all(last.map((pending) => this.#tryOnce(pending, 'last try at shutdown')));
+    return lost.filter(Boolean).length;
+  }
+
+  /** Tries again, the pause doubling each time, until a try works, the next would start past `giveUpMs`, or flush. */
+  async #retry(pending: PendingSave): Promise<void> {
+    const retries = this.#deps.retries ?? SAVE_RETRIES;
+    const until = Date.now() + retries.giveUpMs;
+    let pause = retries.pauseMs;
+    for (let attempt = 2; ; attempt++) {
+      try {
+        await sleep(pause, undefined, { ref: false, signal: this.#stopping.signal });
+      } catch {
+        return; // shutting down: flush has taken it over
+      }
+      if (!this.#pending.has(pending)) return;
+      try {
+        await pending.save();
+        this.#pending.delete(pending);
+        this.#deps.logger.info('saved the turn', { ...pending.where, attempt });
+        return;
+      } catch (err) {
+        pause = Math.min(pause * 2, retries.maxPauseMs);
+        if (Date.now() + pause > until) {
+          this.#pending.delete(pending);
+          this.#deps.logger.error('could not save the turn', {
+            ...pending.where,
+            attempts: attempt,
+            error: describe(err),
+          });
+          return;
+        }
+      }
+    }
+  }
+
+  /** One try; true if it failed (logged). */
+  async #tryOnce(pending: PendingSave, attempt: string): Promise<boolean> {
+    try {
+      await pending.save();
+      this.#deps.logger.info('saved the turn', { ...pending.where, attempt });
+      return false;
+    } catch (err) {
+      this.#deps.logger.error('could not save the turn', { ...pending.where, attempt, error: describe(err) });
+      return true;
+    }
+  }
+}
+
+/** The question and the answer as stored: safe text, token counts when counted, file references only. */
+function turnsOf(message: IncomingMessage, answer: { text: string; ts: string; counted: boolean }): Turn[] {
   const tokens = (text: string) => (answer.counted ? { tokens: countTokens(text) } : {});
   const [questionText, answerText] = [safeText(message.text), safeText(answer.text)];
-  const turns: Turn[] = [
+  return [
     {
       role: 'user',
       text: questionText,
@@ -49,37 +136,4 @@ export async function saveTurn(
     },
     { role: 'assistant', text: answerText, ts: answer.ts, ...tokens(answerText) },
   ];
-  const save = () => deps.history.append(threadKey(message), turns, Date.now() + deps.retentionMs);
-  const where = { channel: message.channel, ts: message.ts };
-  try {
-    await save();
-  } catch (err) {
-    deps.logger.warn('could not save the turn yet; retrying', { ...where, error: describe(err) });
-    void saveAgain(save, deps.retries ?? SAVE_RETRIES, deps.logger, where);
-  }
-}
-
-/** Tries again, the pause doubling each time, until a try works or the next would start past `giveUpMs`. */
-async function saveAgain(
-  save: () => Promise<void>,
-  retries: Backoff,
-  logger: Logger,
-  where: Record<string, string>,
-): Promise<void> {
-  const until = Date.now() + retries.giveUpMs;
-  let pause = retries.pauseMs;
-  for (let attempt = 2; ; attempt++) {
-    await sleep(pause, undefined, { ref: false });
-    try {
-      await save();
-      logger.info('saved the turn', { ...where, attempt });
-      return;
-    } catch (err) {
-      pause = Math.min(pause * 2, retries.maxPauseMs);
-      if (Date.now() + pause > until) {
-        logger.error('could not save the turn', { ...where, attempts: attempt, error: describe(err) });
-        return;
-      }
-    }
-  }
 }

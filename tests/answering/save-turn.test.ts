@@ -1,5 +1,5 @@
 import type { Backoff } from '../../src/answering/backoff';
-import { saveTurn } from '../../src/answering/save-turn';
+import { TurnSaver } from '../../src/answering/save-turn';
 import type { IncomingMessage } from '../../src/conversation/incoming';
 import type { Turn } from '../../src/conversation/turn';
 import { StoreError } from '../../src/errors';
@@ -37,7 +37,7 @@ function flaky(store: MemoryStore, tries: Map<string, Try[]>): Pick<ThreadHistor
   };
 }
 
-describe('saveTurn', () => {
+describe('TurnSaver', () => {
   it('saves turns whose first try failed, once each, also when that try landed unheard', async () => {
     const store = new MemoryStore();
     const tries = new Map<string, Try[]>([
@@ -45,13 +45,13 @@ describe('saveTurn', () => {
       ['1700000002.000100', ['fails', 'fails']],
     ]);
     const logger = recordingLogger();
-    const deps = { history: flaky(store, tries), retentionMs: 60_000, logger, retries: QUICK };
-    await saveTurn(deps, asked('1700000000.000100', 'first?'), {
+    const saver = new TurnSaver({ history: flaky(store, tries), retentionMs: 60_000, logger, retries: QUICK });
+    await saver.save(asked('1700000000.000100', 'first?'), {
       text: 'first.',
       ts: '1700000001.000100',
       counted: false,
     });
-    await saveTurn(deps, asked('1700000002.000100', 'next?'), {
+    await saver.save(asked('1700000002.000100', 'next?'), {
       text: 'next.',
       ts: '1700000003.000100',
       counted: false,
@@ -71,9 +71,9 @@ describe('saveTurn', () => {
     const store = new MemoryStore();
     const tries = new Map<string, Try[]>([['1700000000.000100', Array<Try>(100).fill('fails')]]);
     const logger = recordingLogger();
-    const deps = { history: flaky(store, tries), retentionMs: 60_000, logger, retries: QUICK };
+    const saver = new TurnSaver({ history: flaky(store, tries), retentionMs: 60_000, logger, retries: QUICK });
     const started = Date.now();
-    await saveTurn(deps, asked('1700000000.000100', 'lost?'), {
+    await saver.save(asked('1700000000.000100', 'lost?'), {
       text: 'lost.',
       ts: '1700000001.000100',
       counted: false,
@@ -85,6 +85,30 @@ describe('saveTurn', () => {
       'error: could not save the turn',
     ]);
     expect(await store.load(`T1:D1:${THREAD}`)).toEqual([]);
+    await store.close();
+  });
+
+  it('at shutdown, tries at once what is still waiting for its next try, and says what it could not save', async () => {
+    const store = new MemoryStore();
+    // The first question's store comes back in time for the last try; the second's never does.
+    const tries = new Map<string, Try[]>([
+      ['1700000000.000100', ['fails']],
+      ['1700000002.000100', Array<Try>(100).fill('fails')],
+    ]);
+    const logger = recordingLogger();
+    const slow: Backoff = { pauseMs: 60_000, maxPauseMs: 60_000, giveUpMs: 120_000 };
+    const saver = new TurnSaver({ history: flaky(store, tries), retentionMs: 60_000, logger, retries: slow });
+    await saver.save(asked('1700000000.000100', 'kept?'), { text: 'kept.', ts: '1700000001.000100', counted: false });
+    await saver.save(asked('1700000002.000100', 'lost?'), { text: 'lost.', ts: '1700000003.000100', counted: false });
+    const started = Date.now();
+    expect(await saver.flush()).toBe(1);
+    // Without waiting out the minute's pause.
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect((await store.load(`T1:D1:${THREAD}`)).map((turn) => turn.text)).toEqual(['kept?', 'kept.']);
+    const errors = logger.lines.filter((line) => line.level === 'error');
+    expect(errors.map((line) => [line.message, line.meta?.ts])).toEqual([
+      ['could not save the turn', '1700000002.000100'],
+    ]);
     await store.close();
   });
 });
