@@ -1,9 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import { type Bot, type Fakes, type RunOptions, startBot, startFakes, stopAll } from './processes';
+import { type BusyBot, profiled, startBusyBot, team } from './busy-bots';
+import { type BurstFigures, figures, interleavedBursts } from './busy-bursts';
+import { type RunOptions, stopAll } from './processes';
 import { percentile, type Summary, summarize } from './stats';
 import type { BenchStore } from './stores';
 import { type ModelPacing, type Throughput, throughput } from './throughput';
-import type { Pacing, TeamMode } from './workload';
+import type { Pacing } from './workload';
 
 // One busy workspace, as an organisation deploys the bot: every burst, throughput and write measure shares one
 // workspace's Slack allowance, with the fake enforcing Slack's tiers; the baseline bot runs the same workload.
@@ -17,15 +18,6 @@ export const BUSY_CONCURRENCY = 64;
 const SATURATED_SETTLE_MS = 75_000;
 /** Answers of 2,000 characters over ~5 s of model time: 500 four-character tokens at 100 a second. */
 const LONG: Omit<Pacing, 'ttftMs'> = { chars: 2_000, tokensPerSecond: 100 };
-
-export interface BurstFigures {
-  overhead: Summary;
-  sent: number;
-  answered: number;
-  http429: number;
-  http429ByMethod: Record<string, number>;
-  lastMs: number;
-}
 
 /** The one-workspace figures of one bot (the real one with Slack's tiers on, or the baseline). */
 export interface BusyResult {
@@ -44,84 +36,6 @@ export interface BusyResult {
 export interface BusyOptions {
   spreadCount?: number;
   quick?: boolean;
-}
-
-interface BurstRun {
-  overheadMs: number[];
-  sent: number;
-  answered: number;
-  http429: number;
-  http429ByMethod: Record<string, number>;
-  lastMs: number;
-}
-
-/** Several bursts as one: overheads together, counts summed, the slowest burst's last answer. */
-function pool(runs: BurstRun[]): BurstFigures {
-  return figures({
-    overheadMs: runs.flatMap((run) => run.overheadMs),
-    sent: runs.reduce((sum, run) => sum + run.sent, 0),
-    answered: runs.reduce((sum, run) => sum + run.answered, 0),
-    http429: runs.reduce((sum, run) => sum + run.http429, 0),
-    // The fake counts 429s by method since it started: the last run's tally covers them all.
-    http429ByMethod: runs[runs.length - 1]?.http429ByMethod ?? {},
-    lastMs: Math.max(...runs.map((run) => run.lastMs)),
-  });
-}
-
-function figures(run: BurstRun): BurstFigures {
-  return {
-    http429ByMethod: run.http429ByMethod,
-    overhead: summarize(run.overheadMs),
-    sent: run.sent,
-    answered: run.answered,
-    http429: run.http429,
-    lastMs: run.lastMs,
-  };
-}
-
-/** One bot under measure: its own fakes (Slack's tiers on for the bot, off for the baseline) and process. */
-interface BusyBot {
-  kind: 'bot' | 'sayStream';
-  tiers: boolean;
-  fakes: Fakes;
-  bot: Bot;
-}
-
-const team = (name: string): TeamMode => ({ team: name });
-
-async function startBusyBot(kind: BusyBot['kind'], store: BenchStore, options: RunOptions): Promise<BusyBot> {
-  const tiers = kind === 'bot';
-  const fakes = await startFakes(tiers ? 'tiers' : 'off');
-  const bot = await startBot(fakes, options, { kind, storeUrl: store.url(), label: `bot-busy-${kind}` });
-  return { kind, tiers, fakes, bot };
-}
-
-/** With --profile, `run` gets a CPU profile of its own in each bot process (phase name in the file name). */
-async function profiled<T>(bots: BusyBot[], options: RunOptions, phase: string, run: () => Promise<T>): Promise<T> {
-  if (!options.profileDir) return run();
-  mkdirSync(options.profileDir, { recursive: true });
-  for (const b of bots) await b.bot.call.profileStart();
-  try {
-    return await run();
-  } finally {
-    for (const b of bots) await b.bot.call.profileStop(`${options.profileDir}/busy-${phase}-${b.kind}.cpuprofile`);
-  }
-}
-
-/**
- * `repeats` bursts of `count` for each bot, taking turns (the bot's first, the baseline's first, the bot's second…),
- * each in a fresh workspace with the whole allowance: only one bot works at a time, and a machine whose speed drifts
- * over minutes (seen here: the same code's CPU per answer doubled within ten minutes) slows both alike.
- */
-async function interleavedBursts(bots: BusyBot[], count: number, repeats: number, name: string, pacing: Pacing) {
-  const runs = bots.map((): BurstRun[] => []);
-  for (let n = 0; n < repeats; n++) {
-    for (const [i, b] of bots.entries()) {
-      await b.fakes.call.clearRateWindows();
-      runs[i].push(await b.fakes.call.burst({ count, repeats: 1, pacing, teams: team(`${name}${n}`) }));
-    }
-  }
-  return runs.map(pool);
 }
 
 /** 50 right after 50, 64 in flight with an instant model, and 300 over a minute: one bot at a time. */

@@ -4,6 +4,9 @@ import { type RunOptions, startBot, startFakes, stopAll } from './processes';
 import type { BenchStore } from './stores';
 import { INSTANT } from './throughput';
 
+/** V8's young generation grows to 128 MB under load by default; capped, the bot's RSS stays far lower. */
+export const SMALL_YOUNG_GENERATION = ['--max-semi-space-size=16'];
+
 /**
  * RSS after start; with 10,000 stored threads (the bot idle); and after 500 follow-up questions answered in 500 of
  * those threads, 20 at a time (history loaded and trimmed, and V8's young generation grown by the allocation rate).

@@ -1,9 +1,10 @@
 import { rmSync } from 'node:fs';
 import { type BusyResult, busyWorkspaces } from './busy';
 import { writeBenchContexts } from './context';
+import { loadAverage } from './machine-info';
 import { referenceWorkMs } from './machine-speed';
 import { botLog, type RunOptions } from './processes';
-import { loadAverage, plainSection } from './report';
+import { plainSection } from './report';
 import { busySection } from './report-busy';
 import { fmt, fmtSummary } from './stats';
 import { sqliteStore } from './stores';

@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
 import { writeBenchContexts } from './context';
+import { loadAverage } from './machine-info';
 import { referenceWorkMs } from './machine-speed';
 import { botLog } from './processes';
-import { loadAverage } from './report';
 import { storeScenarios } from './scenarios';
 import { fmt, fmtSummary } from './stats';
 import { type BenchStore, memoryStore, sqliteStore } from './stores';

@@ -1,25 +1,24 @@
+// `npm run bench`: every scenario in turn, printed and written to BENCHMARKS.md; `--only` runs one part alone.
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { busyWorkspaces } from './busy';
 import { writeBenchContexts } from './context';
+import { loadAverage, machine } from './machine-info';
 import { referenceWorkMs } from './machine-speed';
-import { type MemoryResult, memoryFootprint } from './memory-footprint';
-import { opsCost } from './ops-cost';
+import { type MemoryResult, memoryFootprint, SMALL_YOUNG_GENERATION } from './memory-footprint';
 import { botLog, type RunOptions } from './processes';
-import { loadAverage, machine, markdown, table } from './report';
-import { footprintParts } from './report-memory';
+import { markdown, table } from './report';
 import type { BenchResults } from './results';
 import { runBusy } from './run-busy';
+import { runMemory } from './run-memory';
+import { runOpsCost } from './run-ops-cost';
 import { runStores } from './run-stores';
 import { loggingCost, type StoreResult, storeScenarios } from './scenarios';
 import { type BenchStore, memoryStore, postgresStore, redisStore, sqliteStore } from './stores';
 import { firstText, type LongResult, longAnswers } from './streaming-runs';
-import type { ModelPacing, Throughput } from './throughput';
+import type { ModelPacing } from './throughput';
 import { twoInstances } from './two-instances';
-
-/** V8's young generation grows to 128 MB under load by default; capped, the bot's RSS stays far lower. */
-const SMALL_YOUNG_GENERATION = ['--max-semi-space-size=16'];
 
 const USAGE = `npm run bench -- [--ttft ms] [--tps tokens/s] [--stores memory,sqlite,redis,postgres] [--profile dir] [--out file]
   npm run bench -- --only opsCost   (the ops server's cost alone, printed, BENCHMARKS.md untouched)
@@ -136,59 +135,6 @@ async function main(): Promise<void> {
     step(`written to ${values.out}`);
   } finally {
     for (const store of stores) await store.cleanup().catch(() => undefined);
-    rmSync(contextsDir, { recursive: true, force: true });
-  }
-}
-
-/** The opsCost scenario alone, on the memory store (the cheapest answers: the server's share is largest there). */
-async function runOpsCost(): Promise<void> {
-  const contextsDir = writeBenchContexts();
-  const loadAtStart = loadAverage();
-  try {
-    const result = await opsCost(memoryStore(), { contextsDir });
-    const row = (name: string, t: Throughput) =>
-      `${name}: ${t.answersPerSecond.toFixed(1)} answers/s (median ${t.medianAnswersPerSecond.toFixed(1)}), ` +
-      `${t.cpuMsPerAnswer.toFixed(2)} ms CPU per answer`;
-    console.log(row('HTTP_PORT unset', result.off));
-    console.log(row('HTTP_PORT set, scraped every second', result.on));
-    console.log(
-      `change: ${result.rateChangePercent.toFixed(1)} % answers/s, ${result.cpuChangePercent.toFixed(1)} % CPU per answer; ` +
-        `${result.scrapes} scrapes of /metrics + /readyz, median ${result.scrapeMs.toFixed(1)} ms, ` +
-        `/metrics ${result.metricsBytes} bytes, ${result.scrapeCpuMs.toFixed(2)} ms bot CPU per scrape`,
-    );
-    // Scraped once a second, the server takes scrapeCpuMs of CPU a second; answering takes cpu/answer × answers/s.
-    const share = (result.scrapeCpuMs / (result.on.cpuMsPerAnswer * result.on.answersPerSecond)) * 100;
-    console.log(`one scrape a second is ${share.toFixed(2)} % of the CPU the bot spends answering at full rate`);
-    console.log(
-      `load average at start ${loadAtStart}, at end ${loadAverage()}; bot warnings ${botLog.warn}, errors ${botLog.error}`,
-    );
-  } finally {
-    rmSync(contextsDir, { recursive: true, force: true });
-  }
-}
-
-/** The SQLite RSS rows alone (defaults, then a capped young generation), as the full run measures them. */
-async function runMemory(): Promise<void> {
-  const contextsDir = writeBenchContexts();
-  const sqlite = sqliteStore();
-  try {
-    const memory: MemoryResult[] = [];
-    for (const flags of [[], SMALL_YOUNG_GENERATION]) {
-      const m = await memoryFootprint(sqlite, { contextsDir }, flags);
-      memory.push(m);
-      console.log(
-        `sqlite ${flags.join(' ') || '(defaults)'}: after start ${m.idleRssMb.toFixed(1)} MB, ` +
-          `with 10,000 threads ${m.rssMb.toFixed(1)} MB (heap used ${m.heapMb.toFixed(1)} MB), ` +
-          `15 s later ${m.storedSettledRssMb.toFixed(1)} MB, ` +
-          `after 500 follow-ups ${m.busyRssMb.toFixed(1)} MB (V8 heap ${m.busyHeapTotalMb.toFixed(1)} MB), ` +
-          `idle 15 s later ${m.settledRssMb.toFixed(1)} MB`,
-      );
-    }
-    const parts = footprintParts(memory);
-    for (const line of parts) console.log(line);
-    console.log(`bot warnings ${botLog.warn}, errors ${botLog.error}`);
-  } finally {
-    await sqlite.cleanup();
     rmSync(contextsDir, { recursive: true, force: true });
   }
 }

@@ -36,3 +36,6 @@ export function fmt(value: number, unit = ''): string {
 export function fmtSummary(summary: Summary, unit = ' ms'): string {
   return `${fmt(summary.p50)} / ${fmt(summary.p99)}${unit}`;
 }
+
+/** a / b as a table cell ("1.23×"), n/a when it is not a finite number. */
+export const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : 'n/a');
