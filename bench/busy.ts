@@ -10,7 +10,7 @@ import type { Pacing } from './workload';
 // workspace's Slack allowance, with the fake enforcing Slack's tiers; the baseline bot runs the same workload.
 
 /** Questions in flight for the one-workspace throughput run (the "64 in flight"). */
-export const BUSY_CONCURRENCY = 64;
+const BUSY_CONCURRENCY = 64;
 /**
  * How long the saturated run waits for its last questions: they wait for the workspace's chat.postMessage minute
  * (spent in the run's first seconds) to free, so that every question's work is counted against an answer.

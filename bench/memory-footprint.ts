@@ -8,12 +8,15 @@ import { INSTANT } from './throughput';
 export const SMALL_YOUNG_GENERATION = ['--max-semi-space-size=16'];
 
 /**
+ * V8's memory reducer gives memory back ~8 s after allocation stops (on Node 24, with the bot's nudge:
+ * src/ops/memory-reducer-nudge.ts); 15 s leaves it time to have run.
+ */
+const SETTLE_MS = 15_000;
+
+/**
  * RSS after start; with 10,000 stored threads (the bot idle); and after 500 follow-up questions answered in 500 of
  * those threads, 20 at a time (history loaded and trimmed, and V8's young generation grown by the allocation rate).
  */
-/** V8's memory reducer gives memory back ~8 s after allocation stops; 15 s leaves it time to have run. */
-const SETTLE_MS = 15_000;
-
 export async function memoryFootprint(store: BenchStore, options: RunOptions, nodeFlags: string[] = []) {
   const fakes = await startFakes();
   const label = `bot-rss-${store.name}${nodeFlags.length ? '-flags' : ''}`;
