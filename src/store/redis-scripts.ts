@@ -57,6 +57,8 @@ for _, id in ipairs(redis.call('ZRANGE', KEYS[1], '-inf', ms(now - tonumber(ARGV
     table.insert(out, { id, payload, now, redis.call('LRANGE', ARGV[3] .. id, 0, -1) })
   else redis.call('ZREM', KEYS[1], id) end
 end return out`);
+/** A claim as TAKE_STALE returns it: id, payload, the server's stamp, written ts oldest first. */
+export type TakenClaim = [string, string, number, string[]];
 /**
  * The lease goes to the lowest order waiting. KEYS: lease, waiting line (a sorted set of orders scored by when they
  * stop waiting). ARGV: token, ttl ms, order. Refused, the order joins the line (or renews its place there). Held by
