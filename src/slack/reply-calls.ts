@@ -1,9 +1,11 @@
 // The Slack side of a reply: each planned step as the chat.* call it stands for.
 
 import type { Logger } from '../logger';
-import type { CallStep, Content, ReplyTarget, SlackWriter } from './reply-types';
+import type { CallStep } from './reply-state';
+import type { Content, ReplyTarget, SlackWriter } from './reply-types';
 import { retryAfterOf } from './slack-errors';
-import type { WriteBudget, WriteMethod } from './write-budget';
+import type { WriteBudget } from './write-budget';
+import type { WriteMethod } from './write-limits';
 
 function content(markdown: string, blocks: unknown[] | undefined): Content {
   return blocks

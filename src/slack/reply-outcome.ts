@@ -1,6 +1,6 @@
 // How a Slack call's outcome changes a reply's state: what was accepted, what continues where. No Slack, no clock.
 import { fenceOpener, openFenceAt } from '../conversation/split';
-import type { CallOutcome, CallStep, OpenMessage, ReplyState } from './reply-types';
+import type { CallOutcome, CallStep, OpenMessage, ReplyState } from './reply-state';
 import { STREAM_GONE } from './slack-errors';
 
 /** After this many failed writes a reply gives up rather than keep opening messages. */

@@ -3,7 +3,8 @@
 import type { SuggestedPrompt } from '../conversation/context';
 import type { Logger } from '../logger';
 import { retryAfterOf, slackErrorCode } from './slack-errors';
-import type { WriteBudget, WriteMethod } from './write-budget';
+import type { WriteBudget } from './write-budget';
+import type { WriteMethod } from './write-limits';
 
 export interface ThreadPlace {
   team: string;

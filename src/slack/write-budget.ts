@@ -2,30 +2,12 @@
 import type { Logger } from '../logger';
 import type { CapacityLeases } from '../store/capacity-leases';
 import { BudgetWaiters } from './budget-waiters';
-import { type Learning, type RateLimit, Window } from './budget-window';
+import type { Learning } from './budget-window';
 import { LeasedCredits } from './leased-credits';
+import { WindowTable } from './window-table';
+import { DEFAULT_LEARNING, DEFAULT_WRITE_LIMITS, type MethodLimits, type WriteMethod } from './write-limits';
 
 export type { Learning, RateLimit } from './budget-window';
-
-/** The Slack write methods the budget counts: the reply streamer's, and the side writes (status lines, deletions). */
-export type WriteMethod =
-  | 'chat.startStream'
-  | 'chat.appendStream'
-  | 'chat.stopStream'
-  | 'chat.postMessage'
-  | 'chat.update'
-  | 'chat.delete'
-  | 'assistant.threads.setStatus'
-  | 'assistant.threads.setSuggestedPrompts'
-  | 'reactions.add'
-  | 'chat.postEphemeral'
-  | 'views.publish';
-
-/** A method's limits: per workspace, and optionally per key within it (e.g. per channel). */
-export interface MethodLimits {
-  team: RateLimit;
-  perKey?: RateLimit;
-}
 
 /** A call counted in its window from `reserve()` on, so it can always be made later. */
 export interface Reservation {
@@ -42,35 +24,8 @@ export interface Reservation {
  */
 export type Pressure = 'calm' | 'busy' | 'saturated';
 
-const MINUTE = 60_000;
-
-/**
- * A little under Slack's tiers (startStream/stopStream Tier 2 ≈ 20, appendStream Tier 4 ≈ 100, update, delete and
- * setStatus Tier 3 ≈ 50). chat.postMessage: about one per second per channel, and a workspace-wide allowance Slack
- * calls "several hundred a minute".
- */
-export const DEFAULT_WRITE_LIMITS: Record<WriteMethod, MethodLimits> = {
-  'chat.startStream': { team: { limit: 18, windowMs: MINUTE } },
-  'chat.stopStream': { team: { limit: 18, windowMs: MINUTE } },
-  'chat.appendStream': { team: { limit: 90, windowMs: MINUTE } },
-  'chat.update': { team: { limit: 45, windowMs: MINUTE } },
-  'chat.delete': { team: { limit: 45, windowMs: MINUTE } },
-  'assistant.threads.setStatus': { team: { limit: 45, windowMs: MINUTE } },
-  // Set when someone opens the bot's DM: Tier 4.
-  'assistant.threads.setSuggestedPrompts': { team: { limit: 90, windowMs: MINUTE } },
-  // The support desk's writes: reactions Tier 3, ephemeral messages and Home tabs Tier 4.
-  'reactions.add': { team: { limit: 45, windowMs: MINUTE } },
-  'chat.postEphemeral': { team: { limit: 90, windowMs: MINUTE } },
-  'views.publish': { team: { limit: 90, windowMs: MINUTE } },
-  // Slack: about one per second per channel, with a workspace-wide cap of a few hundred per minute.
-  'chat.postMessage': { team: { limit: 300, windowMs: MINUTE }, perKey: { limit: 1, windowMs: 1_000 } },
-};
-
 /** The methods an answer may use first, leased when it starts. */
 const PREPARED: WriteMethod[] = ['chat.startStream', 'chat.stopStream', 'chat.postMessage', 'chat.update'];
-
-/** Learning unless told otherwise: grow back to the starting allowance, a tenth every 10 quiet minutes. */
-export const DEFAULT_LEARNING: Learning = { ceilingFactor: 1, growAfterMs: 10 * MINUTE };
 
 /**
  * Per-workspace sliding-window budgets for Slack write methods, shared by every reply in the process, so that many
@@ -80,11 +35,9 @@ export class WriteBudget {
   private readonly limits: Record<WriteMethod, MethodLimits>;
   private readonly now: () => number;
   private readonly reservationTtlMs: number;
-  private readonly learning: Learning;
-  private readonly windows = new Map<string, Window>();
+  private readonly windows: WindowTable;
   private readonly waiters: BudgetWaiters;
   private readonly credits: LeasedCredits | undefined;
-  private operations = 0;
 
   /**
    * `limits` override the defaults per method. `reservationTtlMs` (default 15 minutes, well past the ~5 minutes a
@@ -102,10 +55,10 @@ export class WriteBudget {
     } = {},
   ) {
     this.limits = { ...DEFAULT_WRITE_LIMITS, ...options.limits };
-    this.learning = { ...DEFAULT_LEARNING, ...options.learning };
     const now = options.now ?? (() => Date.now());
     this.now = now;
-    this.reservationTtlMs = options.reservationTtlMs ?? 15 * MINUTE;
+    this.windows = new WindowTable(this.limits, { ...DEFAULT_LEARNING, ...options.learning }, now);
+    this.reservationTtlMs = options.reservationTtlMs ?? 15 * 60_000;
     this.waiters = new BudgetWaiters({
       now,
       available: (team, method) => this.available(team, method as WriteMethod),
@@ -124,7 +77,7 @@ export class WriteBudget {
   /** Records a call now if the budget allows it; `key` (e.g. the channel) applies the method's per-key limit too. */
   tryTake(team: string, method: WriteMethod, key?: string): boolean {
     const now = this.now();
-    const windows = this.windowsFor(team, method, key);
+    const windows = this.windows.windowsFor(team, method, key);
     if (!windows.every((window) => window.hasRoom(now)) || this.onHand(team, method) === 0) return false;
     for (const window of windows) window.record(now);
     this.credits?.spend(team, method);
@@ -133,7 +86,7 @@ export class WriteBudget {
 
   /** Holds a slot for a call to be made later (e.g. the stop of a stream being started), or null if none is free. */
   reserve(team: string, method: WriteMethod): Reservation | null {
-    const window = this.windowsFor(team, method)[0];
+    const window = this.windows.windowsFor(team, method)[0];
     const now = this.now();
     if (!window.hasRoom(now) || this.onHand(team, method) === 0) return null;
     this.credits?.spend(team, method);
@@ -159,14 +112,14 @@ export class WriteBudget {
   /** How many calls `tryTake` would allow right now (the tighter of the team and key windows). */
   available(team: string, method: WriteMethod, key?: string): number {
     const now = this.now();
-    const room = Math.min(...this.windowsFor(team, method, key).map((window) => window.available(now)));
+    const room = Math.min(...this.windows.windowsFor(team, method, key).map((window) => window.available(now)));
     return room === 0 ? 0 : Math.min(room, this.onHand(team, method));
   }
 
   /** Milliseconds until `tryTake` could succeed (0 if it would now); the window length while reservations block it. */
   nextFreeIn(team: string, method: WriteMethod, key?: string): number {
     const now = this.now();
-    const free = Math.max(...this.windowsFor(team, method, key).map((window) => window.freeIn(now)));
+    const free = Math.max(...this.windows.windowsFor(team, method, key).map((window) => window.freeIn(now)));
     return this.credits ? Math.max(free, this.credits.retryIn(team, method)) : free;
   }
 
@@ -176,7 +129,7 @@ export class WriteBudget {
    */
   penalize(team: string, method: WriteMethod, retryAfterMs: number, key?: string): void {
     const now = this.now();
-    const windows = this.windowsFor(team, method, key);
+    const windows = this.windows.windowsFor(team, method, key);
     const perKey = windows.length > 1;
     if (perKey) windows[1].penalize(now, retryAfterMs, false);
     else windows[0].penalize(now, retryAfterMs, true);
@@ -211,33 +164,7 @@ export class WriteBudget {
   private onHand(team: string, method: WriteMethod): number {
     if (!this.credits) return Number.POSITIVE_INFINITY;
     const { team: rate } = this.limits[method];
-    const limit = this.windowsFor(team, method)[0].limit(this.now());
+    const limit = this.windows.windowsFor(team, method)[0].limit(this.now());
     return this.credits.onHand(team, method, limit, rate.windowMs);
-  }
-
-  private windowsFor(team: string, method: WriteMethod, key?: string): Window[] {
-    this.sweep();
-    const limits = this.limits[method];
-    const windows = [this.window(`${team}\u0000${method}`, limits.team, this.learning)];
-    if (key !== undefined && limits.perKey)
-      windows.push(this.window(`${team}\u0000${method}\u0000${key}`, limits.perKey, undefined));
-    return windows;
-  }
-
-  private window(id: string, rate: RateLimit, learning: Learning | undefined): Window {
-    let window = this.windows.get(id);
-    if (!window) {
-      window = new Window(rate, learning, this.now());
-      this.windows.set(id, window);
-    }
-    return window;
-  }
-
-  // Forgets idle windows (teams and channels gone quiet) every so often; amortised O(1) per operation.
-  private sweep(): void {
-    if (++this.operations < Math.max(1_024, this.windows.size)) return;
-    this.operations = 0;
-    const now = this.now();
-    for (const [id, window] of this.windows) if (window.idle(now)) this.windows.delete(id);
   }
 }

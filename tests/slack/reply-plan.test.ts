@@ -1,15 +1,10 @@
 import { openFenceAt } from '../../src/conversation/split';
 import { applyOutcome, MAX_ERRORS } from '../../src/slack/reply-outcome';
 import { addText, endReply, newReplyState, planNextStep } from '../../src/slack/reply-plan';
-import {
-  type CallStep,
-  DEFAULT_REPLY_STREAM_OPTIONS,
-  type PlanContext,
-  type ReplyState,
-  type ReplyStep,
-  type ReplyStreamOptions,
-} from '../../src/slack/reply-types';
-import { DEFAULT_WRITE_LIMITS, WriteBudget } from '../../src/slack/write-budget';
+import type { CallStep, PlanContext, ReplyState, ReplyStep } from '../../src/slack/reply-state';
+import { DEFAULT_REPLY_STREAM_OPTIONS, type ReplyStreamOptions } from '../../src/slack/reply-types';
+import { WriteBudget } from '../../src/slack/write-budget';
+import { DEFAULT_WRITE_LIMITS } from '../../src/slack/write-limits';
 
 /** A planner's world with no Slack client: a budget on a hand-moved clock. */
 function world(options: ReplyStreamOptions = {}) {

@@ -1,8 +1,10 @@
 // The planner's choice of path as a workspace's write allowance fills: stream, post + one update, one whole post.
 import { applyOutcome } from '../../src/slack/reply-outcome';
 import { addText, endReply, newReplyState, planNextStep } from '../../src/slack/reply-plan';
-import { DEFAULT_REPLY_STREAM_OPTIONS, type PlanContext, type ReplyStep } from '../../src/slack/reply-types';
-import { WriteBudget, type WriteMethod } from '../../src/slack/write-budget';
+import type { PlanContext, ReplyStep } from '../../src/slack/reply-state';
+import { DEFAULT_REPLY_STREAM_OPTIONS } from '../../src/slack/reply-types';
+import { WriteBudget } from '../../src/slack/write-budget';
+import type { WriteMethod } from '../../src/slack/write-limits';
 
 function world() {
   const clock = { now: 1_000_000 };

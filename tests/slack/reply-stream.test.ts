@@ -9,7 +9,8 @@ import {
   type ReplyTarget,
   type SlackWriter,
 } from '../../src/slack/reply-types';
-import { DEFAULT_WRITE_LIMITS, type MethodLimits, WriteBudget, type WriteMethod } from '../../src/slack/write-budget';
+import { WriteBudget } from '../../src/slack/write-budget';
+import { DEFAULT_WRITE_LIMITS, type MethodLimits, type WriteMethod } from '../../src/slack/write-limits';
 import { type RecordedCall, RecordingSlackClient, rateLimitedError } from '../helpers/recording-slack-client';
 
 const CHANNEL: ReplyTarget = { team: 'T1', channel: 'C1', threadTs: '1700000000.000001', userId: 'U1', isDm: false };

@@ -1,5 +1,6 @@
 import { createSideWriter, type ThreadPlace } from '../../src/slack/side-writes';
-import { type MethodLimits, WriteBudget, type WriteMethod } from '../../src/slack/write-budget';
+import { WriteBudget } from '../../src/slack/write-budget';
+import type { MethodLimits, WriteMethod } from '../../src/slack/write-limits';
 import { recordingLogger } from '../helpers/recording-logger';
 import { RecordingSlackClient, rateLimitedError } from '../helpers/recording-slack-client';
 

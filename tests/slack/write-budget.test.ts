@@ -1,4 +1,5 @@
-import { DEFAULT_WRITE_LIMITS, WriteBudget } from '../../src/slack/write-budget';
+import { WriteBudget } from '../../src/slack/write-budget';
+import { DEFAULT_WRITE_LIMITS } from '../../src/slack/write-limits';
 
 function clockedBudget(limits?: NonNullable<ConstructorParameters<typeof WriteBudget>[0]>['limits']) {
   const clock = { now: 1_000_000 };
