@@ -7,8 +7,6 @@ import { LeasedCredits } from './leased-credits';
 import { WindowTable } from './window-table';
 import { DEFAULT_LEARNING, DEFAULT_WRITE_LIMITS, type MethodLimits, type WriteMethod } from './write-limits';
 
-export type { Learning, RateLimit } from './budget-window';
-
 /** A call counted in its window from `reserve()` on, so it can always be made later. */
 export interface Reservation {
   /** Makes the reserved call now: it is recorded at this time. Idempotent. */
