@@ -20,12 +20,9 @@ import { createMetrics, type Metrics, NO_METRICS } from './ops/metrics';
 import { loadPrices } from './ops/prices';
 import { timeStore } from './ops/timed-store';
 import { MemberDirectory } from './slack/member-directory';
-import { createReplyStreamer } from './slack/reply-stream';
-import { withSafeText } from './slack/safe-text';
-import { createSideWriter, type SideWriter } from './slack/side-writes';
+import type { SideWriter } from './slack/side-writes';
 import { createSlackApp, identifyBot } from './slack/slack-clients';
-import { WriteBudget } from './slack/write-budget';
-import { DEFAULT_WRITE_LIMITS } from './slack/write-limits';
+import { createSlackWriters } from './slack/slack-writers';
 import { capacityLeasesOf } from './store/capacity-leases';
 import { createStore } from './store/create-store';
 import type { ThreadStore } from './store/thread-store';
@@ -75,24 +72,8 @@ export async function createBot(config: Config, options: BotOptions = {}): Promi
     const store = options.wrapStore ? options.wrapStore(timed) : timed;
     const auth = await identifyBot(config, slackLogger);
     const { app, sideClient, socketConnected } = createSlackApp(config, { logger, slackLogger, metrics, bot: auth });
-    const budget = new WriteBudget({
-      limits: { 'chat.postMessage': { ...DEFAULT_WRITE_LIMITS['chat.postMessage'], team: config.slackBudget.posts } },
-      learning: config.slackBudget.learning,
-      // Instances sharing a store share each workspace's Slack allowance through it.
-      leases: capacityLeasesOf(rawStore),
-      logger,
-    });
-    const streamer = withSafeText(
-      createReplyStreamer({
-        // Replies write through the client that hands 429s back (rejectRateLimitedCalls): WebClient pauses its whole
-        // queue on a 429, and one method's Retry-After must hold back only that method (the budget's job).
-        client: sideClient,
-        budget,
-        logger,
-        options: { minAppendIntervalMs: config.streaming.appendIntervalMs },
-      }),
-    );
-    const sideWriter = createSideWriter({ client: sideClient, budget, logger });
+    // Instances sharing a store share each workspace's Slack allowance through it.
+    const { streamer, sideWriter } = createSlackWriters(config, sideClient, capacityLeasesOf(rawStore), logger);
     const knowledge = openKnowledgeLibrary(config, logger);
     const llm = createOpenAiLlm({
       apiKey: config.openai.apiKey,
