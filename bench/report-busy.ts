@@ -1,18 +1,9 @@
 import type { BusyResult } from './busy';
+import { ok, type Section } from './report-section';
 import type { StoreResult } from './scenarios';
 import { fmt } from './stats';
 
 // The one-workspace section of BENCHMARKS.md: targets, the baseline bot beside each timing, many workspaces beside.
-
-export interface Section {
-  title: string;
-  headers: string[];
-  rows: string[][];
-  notes?: string[];
-}
-
-/** A table cell saying whether a target was met. */
-export const ok = (met: boolean) => (met ? 'yes' : '**NO**');
 
 /** The Slack allowances the bot's budget and the fake's tiers assume, per workspace. */
 export const ALLOWANCES =

@@ -1,4 +1,4 @@
-import { ok, type Section } from './report-busy';
+import { ok, type Section } from './report-section';
 import { fmt } from './stats';
 import type { TwoInstancesResult } from './two-instances';
 

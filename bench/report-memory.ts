@@ -1,5 +1,5 @@
 import type { MemoryResult } from './memory-footprint';
-import type { Section } from './report-busy';
+import type { Section } from './report-section';
 import type { BenchResults } from './results';
 import { fmt } from './stats';
 

@@ -1,5 +1,5 @@
 // The per-store sections of BENCHMARKS.md: ack, overhead and throughput; the awaited store calls; load and trim.
-import type { Section } from './report-busy';
+import type { Section } from './report-section';
 import type { BenchResults } from './results';
 import type { StoreResult } from './scenarios';
 import { fmt, fmtSummary, ratio } from './stats';

@@ -1,5 +1,5 @@
 // The streaming section of BENCHMARKS.md: this bot beside Bolt's sayStream(), first visible text and Slack writes.
-import type { Section } from './report-busy';
+import type { Section } from './report-section';
 import type { BenchResults } from './results';
 import { fmt, fmtSummary, ratio } from './stats';
 import type { LongResult } from './streaming-runs';

@@ -1,4 +1,4 @@
-import { ok, type Section } from './report-busy';
+import { ok, type Section } from './report-section';
 import type { BenchResults } from './results';
 import type { StoreResult } from './scenarios';
 import { fmt } from './stats';

@@ -1,7 +1,8 @@
 // BENCHMARKS.md and the terminal's tables: every section in order, rendered as markdown or plain text.
-import { busySection, type Section } from './report-busy';
+import { busySection } from './report-busy';
 import { instancesSection } from './report-instances';
 import { loggingSection, memorySection } from './report-memory';
+import type { Section } from './report-section';
 import { storeShare, stores, trims } from './report-stores';
 import { streaming } from './report-streaming';
 import { targetsSection } from './report-targets';
