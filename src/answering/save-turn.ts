@@ -84,7 +84,10 @@ export class TurnSaver {
       try {
         await sleep(pause, undefined, { ref: false, signal: this.#stopping.signal });
       } catch {
-        return; // shutting down: flush has taken it over
+        // Shutting down: flush took over what was waiting; a save that failed after it had run is lost, and says so.
+        if (this.#pending.delete(pending))
+          this.#deps.logger.error('could not save the turn', { ...pending.where, attempts: attempt - 1 });
+        return;
       }
       if (!this.#pending.has(pending)) return;
       try {

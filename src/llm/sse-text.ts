@@ -57,7 +57,7 @@ export function sseTextReader<T>(textOf: (event: T) => string | undefined): SseT
         finish();
         return undefined;
       }
-      const text = texts.length === 1 ? texts[0] : texts.join('');
+      const text = texts.join('');
       texts = [];
       return text;
     },

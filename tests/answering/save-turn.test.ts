@@ -105,9 +105,15 @@ describe('TurnSaver', () => {
     // Without waiting out the minute's pause.
     expect(Date.now() - started).toBeLessThan(1_000);
     expect((await store.load(`T1:D1:${THREAD}`)).map((turn) => turn.text)).toEqual(['kept?', 'kept.']);
+    // An answer that outlived the drain and fails to save after the flush is not left waiting for a retry that
+    // never comes: it is reported at once.
+    tries.set('1700000004.000100', ['fails']);
+    await saver.save(asked('1700000004.000100', 'late?'), { text: 'late.', ts: '1700000005.000100', counted: false });
+    await until(() => logger.lines.filter((line) => line.level === 'error').length === 2, 1_000).catch(() => undefined);
     const errors = logger.lines.filter((line) => line.level === 'error');
     expect(errors.map((line) => [line.message, line.meta?.ts])).toEqual([
       ['could not save the turn', '1700000002.000100'],
+      ['could not save the turn', '1700000004.000100'],
     ]);
     await store.close();
   });
